@@ -1,0 +1,59 @@
+"""The Django admin as a guarded back office: staff flag, model permissions and TOTP."""
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from democracy.core.models import AuditEntry, StaffAlert
+from democracy.core.permissions import has_active_second_factor, second_factor_setup_redirect
+
+
+def guard_admin_site(site: admin.AdminSite) -> None:
+    """Make ``site`` demand an active second factor and sign in through allauth."""
+
+    def has_permission(request):
+        user = request.user
+        return bool(user.is_active and user.is_staff and has_active_second_factor(user))
+
+    def login(request, extra_context=None):
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            # Staff, signed in, but refused by has_permission: the second factor is missing.
+            return second_factor_setup_redirect(request)
+        if user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+    site.has_permission = has_permission
+    site.login = login
+    site.site_header = "Delta"
+    site.site_title = "Delta"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("seq", "created_at", "actor_label", "action", "target_label")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "action", "target_label", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffAlert)
+class StaffAlertAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "role", "kind", "message", "acknowledged_at")
+    list_filter = ("role", "kind")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from democracy.core.roles import Role
+
+
+class AuditEntry(models.Model):
+    """One append-only row of the hash-chained audit log.
+
+    ``hash`` covers every other column and the previous row's hash, so editing a row breaks its
+    own hash and removing one breaks the chain; ``AuditHead`` keeps the newest hash and sequence
+    number so that removing rows from the end is noticed too. The actor is stored as plain
+    values, not a foreign key, so deleting an account never rewrites the log.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    created_at = models.DateTimeField(_("time"))
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=254)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.target_label}"
+
+
+class AuditHead(models.Model):
+    """The single row that records the newest entry of the audit chain.
+
+    Appending locks this row, which keeps the chain linear under concurrent writers.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit log head")
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The time the task worker last ran its scheduled heartbeat (one row)."""
+
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self):
+        return self.beat_at.isoformat()
+
+
+class StaffAlert(models.Model):
+    """Something staff with a role should look at (a burst of signatures, failed code attempts).
+
+    Alerts carry counts and keys (an IP range, a proposal id), never a ballot choice.
+    """
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=64)
+    message = models.TextField(_("message"))
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("staff alert")
+        verbose_name_plural = _("staff alerts")
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.message}"

@@ -1,0 +1,44 @@
+"""The one place user-supplied HTML is cleaned.
+
+Services call ``clean_html`` on the way in; templates show stored rich text with the
+``rich_text`` filter, which cleans again (cheap and idempotent) so that nothing reaches a page
+unsanitised even if a row was written some other way. Only this module imports bleach, so a
+move to another sanitiser (nh3) touches one file.
+"""
+
+import bleach
+from bleach.linkifier import Linker
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _set_link_rel(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    return attrs
+
+
+def clean_html(text: str | None) -> str:
+    """Keep the allowed tags and attributes (settings ``DELTA_RICH_TEXT_*``), strip the rest."""
+    if not text:
+        return ""
+    cleaned = bleach.clean(
+        text,
+        tags=settings.DELTA_RICH_TEXT_TAGS,
+        attributes=settings.DELTA_RICH_TEXT_ATTRIBUTES,
+        protocols=settings.DELTA_RICH_TEXT_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+    linker = Linker(callbacks=[_set_link_rel], skip_tags=["pre", "code"], parse_email=False)
+    return linker.linkify(cleaned).strip()
+
+
+def clean_text(text: str | None) -> str:
+    """Plain text: every tag removed, entities left escaped for safe display."""
+    if not text:
+        return ""
+    return bleach.clean(text, tags=[], attributes={}, strip=True, strip_comments=True).strip()
+
+
+def render_rich_text(text: str | None) -> SafeString:
+    return mark_safe(clean_html(text))  # noqa: S308 -- cleaned by the allowlist just above

@@ -1,0 +1,155 @@
+"""Writes of the shared core: the audit log, staff alerts and the worker heartbeat."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.utils.timezone import now as timezone_now
+
+from democracy.core import audit
+from democracy.core.models import AuditEntry, AuditHead, StaffAlert, WorkerHeartbeat
+from democracy.core.realtime import group_send
+from democracy.core.roles import Role
+
+SYSTEM_ACTOR = "system"
+
+
+def _actor_values(actor) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, SYSTEM_ACTOR
+    return actor.pk, actor.email
+
+
+def _target_values(target) -> tuple[str, str, str]:
+    if target is None:
+        return "", "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk), str(target)[:300]
+    return type(target).__name__.lower(), "", str(target)[:300]
+
+
+@transaction.atomic
+def audit_log(
+    *,
+    actor,
+    action: str,
+    target=None,
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to the hash-chained audit log and move the head.
+
+    ``actor`` is a user or ``None`` for the system; ``target`` is usually a model instance.
+    ``action`` is a dotted name such as ``"proposal.publish"``. The head row is locked for the
+    length of the surrounding transaction, so entries are chained in commit order.
+    """
+    head = _locked_head()
+    actor_id, actor_label = _actor_values(actor)
+    target_type, target_id, target_label = _target_values(target)
+    values = {
+        "seq": head.seq + 1,
+        "created_at": timezone_now(),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": target_label,
+        "reason": reason or "",
+        "data": audit.normalise_data(data),
+        "prev_hash": head.hash,
+    }
+    entry = AuditEntry(**values, hash=audit.entry_hash(**values))
+    entry.save(force_insert=True)
+    head.seq = entry.seq
+    head.hash = entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def _locked_head() -> AuditHead:
+    """The head row, locked; created at the genesis hash if the table is empty."""
+    try:
+        return AuditHead.objects.select_for_update().get(pk=1)
+    except AuditHead.DoesNotExist:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(pk=1, seq=0, hash=audit.GENESIS_HASH)
+        except IntegrityError:
+            pass  # created by a concurrent first writer
+        return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def audit_head() -> AuditHead:
+    return AuditHead.objects.filter(pk=1).first() or AuditHead(
+        pk=1, seq=0, hash=audit.GENESIS_HASH
+    )
+
+
+def staff_alert_group(role: str) -> str:
+    return f"staff-alerts-{role}"
+
+
+@transaction.atomic
+def staff_alert_raise(
+    *,
+    role: Role | str,
+    kind: str,
+    message: str,
+    data: dict | None = None,
+    dedupe_key: str = "",
+    dedupe_minutes: int = 15,
+) -> StaffAlert | None:
+    """Raise an alert for everyone holding ``role``; returns ``None`` when it is a repeat.
+
+    An alert with the same ``dedupe_key`` raised within ``dedupe_minutes`` is not raised again,
+    so a sustained burst gives one alert, not one per request. Connected staff get it over the
+    websocket after commit.
+    """
+    role = Role(role)
+    if dedupe_key:
+        since = timezone_now() - timedelta(minutes=dedupe_minutes)
+        if StaffAlert.objects.filter(dedupe_key=dedupe_key, created_at__gte=since).exists():
+            return None
+    alert = StaffAlert(
+        role=role,
+        kind=kind,
+        message=message,
+        data=audit.normalise_data(data),
+        dedupe_key=dedupe_key,
+    )
+    alert.full_clean()
+    alert.save(force_insert=True)
+    alert_id = alert.pk
+    transaction.on_commit(lambda: staff_alert_broadcast(alert_id=alert_id))
+    return alert
+
+
+def staff_alert_broadcast(*, alert_id: int) -> None:
+    alert = StaffAlert.objects.get(pk=alert_id)
+    group_send(
+        staff_alert_group(alert.role),
+        {
+            "type": "staff.alert",
+            "id": alert.pk,
+            "kind": alert.kind,
+            "message": alert.message,
+            "created_at": alert.created_at.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def staff_alert_acknowledge(*, alert: StaffAlert, actor) -> StaffAlert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone_now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit_log(actor=actor, action="staff_alert.acknowledge", target=alert)
+    return alert
+
+
+def worker_heartbeat_record() -> WorkerHeartbeat:
+    beat, _ = WorkerHeartbeat.objects.update_or_create(
+        pk=1, defaults={"beat_at": timezone_now()}
+    )
+    return beat

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from democracy.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.AccessibilityStatementView.as_view(), name="accessibility"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/alerts/", views.StaffAlertListView.as_view(), name="staff-alerts"),
+    path(
+        "staff/alerts/<int:pk>/acknowledge/",
+        views.staff_alert_acknowledge,
+        name="staff-alert-acknowledge",
+    ),
+]

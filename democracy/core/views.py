@@ -1,0 +1,144 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView, TemplateView
+
+from democracy.core import health, services
+from democracy.core.models import StaffAlert
+from democracy.core.permissions import (
+    StaffRequiredMixin,
+    staff_required,
+    user_roles,
+)
+from democracy.core.roles import Role
+
+
+@never_cache
+def healthz(request):
+    results = health.run_checks()
+    ok = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "checks": results}, status=200 if ok else 503
+    )
+
+
+class HomeView(TemplateView):
+    """The democracy hub: how to take part, what is coming up, what was decided."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from democracy.diary.selectors import decisions_latest, meetings_upcoming
+
+        context = super().get_context_data(**kwargs)
+        context["upcoming_meetings"] = meetings_upcoming(limit=5)
+        context["latest_decisions"] = decisions_latest(limit=5)
+        return context
+
+
+class AccessibilityStatementView(TemplateView):
+    template_name = "core/accessibility.html"
+
+
+class PrivacyView(TemplateView):
+    template_name = "core/privacy.html"
+
+
+STAFF_TOOLS = [
+    # (role, URL name, title, description); a tool shows when its URL exists.
+    (
+        Role.MODERATOR,
+        "proposals:moderation-queue",
+        _("Moderation"),
+        _("Review submitted e-proposals, reports and comments."),
+    ),
+    (
+        Role.DIARY_EDITOR,
+        "admin:index",
+        _("Meeting diary"),
+        _("Bodies, politicians, meetings, agendas, documents and decisions."),
+    ),
+    (
+        Role.ELECTION_ADMIN,
+        "youth_vote:admin-elections",
+        _("Youth-council election"),
+        _("Set up the election, voter roll, candidates and results."),
+    ),
+    (
+        Role.SCHOOL_CONTACT,
+        "youth_vote:sessions",
+        _("Voting sessions"),
+        _("Open supervised voting sessions for your classes."),
+    ),
+]
+
+
+class StaffHomeView(StaffRequiredMixin, TemplateView):
+    """The staff start page: the tools the signed-in person's roles give access to."""
+
+    template_name = "core/staff_home.html"
+
+    def get_context_data(self, **kwargs):
+        from django.urls import NoReverseMatch, reverse
+
+        context = super().get_context_data(**kwargs)
+        roles = user_roles(self.request.user)
+        tools = []
+        for role, url_name, title, description in STAFF_TOOLS:
+            if role not in roles:
+                continue
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            tools.append({"url": url, "title": title, "description": description})
+        context["tools"] = tools
+        context["roles"] = [Role(role).label for role in sorted(roles)]
+        context["open_alerts"] = StaffAlert.objects.filter(
+            role__in=roles, acknowledged_at__isnull=True
+        ).count()
+        return context
+
+
+class StaffAlertListView(StaffRequiredMixin, ListView):
+    template_name = "core/staff_alerts.html"
+    context_object_name = "alerts"
+    paginate_by = 50
+
+    def get_queryset(self):
+        roles = user_roles(self.request.user)
+        return StaffAlert.objects.filter(role__in=roles).select_related("acknowledged_by")
+
+
+@staff_required()
+@require_POST
+def staff_alert_acknowledge(request, pk: int):
+    alert = get_object_or_404(StaffAlert, pk=pk, role__in=user_roles(request.user))
+    services.staff_alert_acknowledge(alert=alert, actor=request.user)
+    messages.success(request, _("The alert is marked as handled."))
+    return redirect("core:staff-alerts")
+
+
+def rate_limited(request, exception=None):
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: the failure may be in one of them.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())

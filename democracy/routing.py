@@ -1,0 +1,7 @@
+"""Every app's websocket routes, collected for ``democracy.asgi``."""
+
+from democracy.core.routing import websocket_urlpatterns as core_websockets
+
+websocket_urlpatterns = [
+    *core_websockets,
+]

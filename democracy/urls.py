@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from democracy.core.admin import guard_admin_site
+
+guard_admin_site(admin.site)
+
+urlpatterns = [
+    path("", include("democracy.core.urls")),
+    path("account/", include("democracy.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "democracy.core.views.permission_denied"
+handler404 = "democracy.core.views.page_not_found"
+handler500 = "democracy.core.views.server_error"

@@ -1,0 +1,83 @@
+"""Shared fixtures. App-specific factories live in tests/<app>/factories.py."""
+
+import pyotp
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+
+from democracy.accounts.services import account_create
+from democracy.core.roles import Role
+from tests.support.browser import (  # noqa: F401  (fixtures)
+    _asgi_server_thread,
+    _playwright_browser,
+    assert_accessible,
+    live_app,
+    page,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Hashing passwords with PBKDF2 would make every test that creates a user slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Django's test set-up swaps in the locmem backend; keep the real path instead: every mail
+    # goes through the task queue (run in-line in tests) and lands in mail.outbox from there.
+    settings.EMAIL_BACKEND = "democracy.core.mail.QueuedEmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; one test's attempts must not limit the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(*, email=None, password=PASSWORD, roles=(), totp=False, verified=True, **extra):
+        email = email or f"person{next(counter)}@example.org"
+        user = account_create(
+            email=email, password=password, roles=roles, verified=verified, **extra
+        )
+        user.totp_secret = None
+        if totp:
+            user.totp_secret = pyotp.random_base32()
+            TOTP.activate(user, user.totp_secret)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def resident(make_user):
+    return make_user(email="resident@example.org", name="Rut Resident")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user(email="moderator@example.org", roles=[Role.MODERATOR], totp=True)
+
+
+@pytest.fixture
+def resident_client(client, resident):
+    client.force_login(resident)
+    return client
+
+
+def totp_now(user) -> str:
+    return pyotp.TOTP(user.totp_secret).now()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last.
+
+    Playwright's sync API leaves its event loop marked as running in the main thread while the
+    browser is open, and asgiref then refuses ``async_to_sync`` there. Running the browser
+    tests after the others keeps the other tests' event-loop use independent of them.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -1,0 +1,178 @@
+"""Browser-test harness: the real ASGI app on a free port, Debian's chromium through the
+playwright package (never a downloaded browser), and an axe-core check for WCAG 2.1 A/AA.
+
+The server is daphne, the same ASGI server ``make run`` uses, running in a thread of the test
+process. It therefore shares the test's settings, the in-memory channel layer, the cache and
+``django.core.mail.outbox``, and reaches the test database like any other connection (the
+SQLite test database is a file for this reason).
+"""
+
+import json
+import os
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if os.path.exists(configured) else None
+    for path in CHROMIUM_PATHS:
+        if os.path.exists(path):
+            return path
+    return shutil.which("chromium")
+
+
+class AsgiServerThread(threading.Thread):
+    """Daphne serving ``democracy.asgi.application`` on 127.0.0.1 and a free port."""
+
+    def __init__(self):
+        super().__init__(name="asgi-live-server", daemon=True)
+        self.ready = threading.Event()
+        self.port = None
+        self.error = None
+
+    def run(self):
+        try:
+            from daphne.server import Server
+
+            from democracy.asgi import application
+
+            self.server = Server(
+                application=application,
+                endpoints=["tcp:port=0:interface=127.0.0.1"],
+                signal_handlers=False,
+                ready_callable=self._on_ready,
+                verbosity=0,
+            )
+            self.server.run()
+        except Exception as exc:  # surfaced by the fixture, not swallowed
+            self.error = exc
+            self.ready.set()
+
+    def _on_ready(self):
+        self.port = self.server.listening_addresses[0][1]
+        self.ready.set()
+
+    def stop(self):
+        from twisted.internet import reactor
+
+        reactor.callFromThread(reactor.stop)
+        self.join(timeout=10)
+
+
+class LiveServer:
+    def __init__(self, url: str):
+        self.url = url
+
+    def __str__(self):
+        return self.url
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def _asgi_server_thread(django_db_setup, django_db_blocker):
+    thread = AsgiServerThread()
+    thread.start()
+    thread.ready.wait(timeout=30)
+    if thread.error is not None:
+        raise thread.error
+    if thread.port is None:
+        raise RuntimeError("The ASGI test server did not start within 30 s.")
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture
+def live_app(_asgi_server_thread, transactional_db):
+    """URL builder for the running app: ``live_app("/meetings/")``.
+
+    Uses ``transactional_db`` so that what the test writes is committed and visible to the
+    server's own database connections.
+    """
+    return LiveServer(f"http://127.0.0.1:{_asgi_server_thread.port}")
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: no chromium found (install Debian's 'chromium' package; "
+            ".ci/run does this). These tests cover accessibility and keyboard use."
+        )
+    # Playwright's sync API keeps its own event loop; Django's ORM calls made from the test
+    # between playwright calls are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    browser = manager.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+    manager.stop()
+
+
+@pytest.fixture
+def page(_playwright_browser, live_app):
+    context = _playwright_browser.new_context(
+        base_url=live_app.url, locale="en-GB", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    console_errors = []
+    page.on(
+        "console",
+        lambda message: console_errors.append(message.text) if message.type == "error" else None,
+    )
+    page.console_errors = console_errors
+    yield page
+    context.close()
+
+
+def axe_violations(page, *, context=None) -> list[dict]:
+    """Run axe-core on the page as it is now; return the WCAG 2.1 A/AA violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, context=context, options=options)
+    return results.response["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {json.dumps(node['target'])}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_accessible():
+    """``assert_accessible(page)`` fails with a readable report on any WCAG 2.1 A/AA violation."""
+
+    def check(page, *, context=None):
+        violations = axe_violations(page, context=context)
+        assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {page.url}:\n" + (
+            format_violations(violations)
+        )
+
+    return check
