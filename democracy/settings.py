@@ -113,10 +113,13 @@ if DATABASE_URL:
         )
     }
 else:
+    SQLITE_PATH = env_path("SQLITE_PATH", DATA_DIR / "delta.sqlite3")
+    # A fresh checkout has no data folder yet; SQLite needs it to create the file.
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_path("SQLITE_PATH", DATA_DIR / "delta.sqlite3"),
+            "NAME": SQLITE_PATH,
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
                 # BEGIN so concurrent writers queue on busy_timeout instead of failing with
