@@ -12,6 +12,7 @@ from tests.support.browser import (  # noqa: F401  (fixtures)
     _playwright_browser,
     assert_accessible,
     live_app,
+    login_as,
     page,
 )
 

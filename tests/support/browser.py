@@ -176,3 +176,38 @@ def assert_accessible():
         )
 
     return check
+
+
+@pytest.fixture
+def login_as(page, live_app):
+    """``login_as(user)``: the browser ``page`` is signed in as ``user`` (a real session).
+
+    Equivalent to ``client.force_login``; use it when the sign-in form is not what the test is
+    about.
+    """
+
+    def login(user):
+        browser_login(page, user, base_url=live_app.url)
+
+    return login
+
+
+def browser_login(page, user, *, base_url: str) -> None:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": base_url,
+            }
+        ]
+    )
