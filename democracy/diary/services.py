@@ -117,11 +117,14 @@ def agenda_item_add(
     )
     item.full_clean()
     item.save(force_insert=True)
+    # A case decided by one body (often a proposal to the next) is on an agenda again when
+    # another meeting takes it up.
     if case is not None and case.status in {
         Case.Status.RECEIVED,
         Case.Status.IN_PREPARATION,
         Case.Status.REFERRED_BACK,
         Case.Status.TABLED,
+        Case.Status.DECIDED,
     }:
         case.status = Case.Status.ON_AGENDA
         case.save(update_fields=["status", "updated_at"])
