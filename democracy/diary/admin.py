@@ -79,7 +79,12 @@ class AgendaItemInline(AuditedInlineMixin, admin.StackedInline):
 class MeetingAdminForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = "__all__"
+        fields = [
+            "organization", "term", "year", "number", "title", "start", "end", "location",
+            "address", "webcast_url", "status", "publicity", "status_note",
+            "notice_published_on", "public_announcement_on", "minutes_adjusted_on",
+            "minutes_announced_on",
+        ]
 
     def clean(self):
         cleaned = super().clean()

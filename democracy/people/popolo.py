@@ -21,7 +21,6 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.text import slugify
 
 from democracy.people import services
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
@@ -253,7 +252,7 @@ def _import_terms(events, report, actor) -> dict:
             slug = _delta_key(popolo_id, "term") or services.unique_slug(Term, popolo_id)
             term = services.term_create(actor=actor, slug=slug, **values, **extra)
             report.terms.created += 1
-        elif _update(term, values, actor=actor, update_service=lambda **c: services.term_update(term=term, **c)):
+        elif _update(term, values, actor=actor, update_service=lambda t=term, **c: services.term_update(term=t, **c)):
             report.terms.updated += 1
         else:
             report.terms.unchanged += 1
