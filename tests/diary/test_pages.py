@@ -295,3 +295,16 @@ def test_time_frozen_lifecycle_upcoming_then_past(client):
     assert meeting in client.get("/").context["upcoming_meetings"]
     with time_machine.travel(date(2026, 6, 20)):
         assert meeting not in client.get("/").context["upcoming_meetings"]
+
+
+@pytest.mark.skipif(
+    __import__("django.db", fromlist=["connection"]).connection.vendor != "postgresql",
+    reason="Swedish full-text search (stemming) needs PostgreSQL",
+)
+def test_full_text_search_uses_swedish_stemming_and_ranks(client):
+    CaseFactory(title="Nya skolor i Västerby", summary="Två skolor byggs.")
+    CaseFactory(title="Simhall", summary="En skola nämns i förbigående.")
+    groups = {g.key: g for g in client.get(reverse("diary:search"), {"q": "skola"}).context["groups"]}
+    titles = [hit.title for hit in groups["cases"].hits]
+    assert len(titles) == 2
+    assert "Nya skolor i Västerby" in titles[0]
