@@ -40,8 +40,10 @@ def meetings_past(*, organization: Organization, limit: int = 12):
 
 
 def decisions_latest(*, limit: int = 5):
+    """The newest public decisions in cases (procedural items such as "Val av justerare",
+    which have no case, are left out)."""
     return (
-        AgendaItem.objects.filter(public=True)
+        AgendaItem.objects.filter(public=True, case__isnull=False)
         .exclude(outcome="")
         .select_related("meeting__organization", "case")
         .order_by("-meeting__start", "-position")[:limit]

@@ -262,7 +262,7 @@ def test_search_sources_can_be_added_by_other_apps(client):
 def test_hub_shows_upcoming_meetings_and_latest_decisions(client):
     soon = MeetingFactory(start=timezone.now() + timedelta(days=2))
     cancelled = MeetingFactory(start=timezone.now() + timedelta(days=3), status=Meeting.Status.CANCELLED)
-    item = AgendaItemFactory(meeting=MeetingFactory(start=timezone.now() - timedelta(days=5)), title="Nytt äldreboende")
+    item = AgendaItemFactory(meeting=MeetingFactory(start=timezone.now() - timedelta(days=5)), title="Nytt äldreboende", case=CaseFactory())
     services.agenda_item_record_decision(item=item, outcome="approved", decision_text="Ja.", actor=None)
     response = client.get("/")
     assert list(response.context["upcoming_meetings"]) == [soon]
