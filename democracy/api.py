@@ -32,3 +32,5 @@ class Pagination(PageNumberPagination):
 
 
 # Routers of the apps; each line: api.add_router("<prefix>", "<app>.api.router")
+api.add_router("/", "democracy.people.api.router")
+api.add_router("/", "democracy.diary.api.router")

@@ -10,6 +10,8 @@ guard_admin_site(admin.site)
 
 urlpatterns = [
     path("", include("democracy.core.urls")),
+    path("", include("democracy.people.urls")),
+    path("", include("democracy.diary.urls")),
     path("account/", include("democracy.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

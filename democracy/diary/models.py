@@ -5,6 +5,7 @@ original date of a moved meeting) and Swedish practice (justering, anslag, appea
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -30,6 +31,17 @@ class Meeting(models.Model):
         OPEN = "open", _("Open to the public")
         CLOSED = "closed", _("Closed")
         PARTLY_OPEN = "partly_open", _("Partly open")
+
+    # Allowed status changes (house style: explicit state machine, enforced by
+    # diary.services.meeting_transition). A held meeting is final; a cancelled one can be
+    # planned again.
+    TRANSITIONS = {
+        Status.PLANNED: {Status.CONFIRMED, Status.MOVED, Status.CANCELLED, Status.HELD},
+        Status.CONFIRMED: {Status.MOVED, Status.CANCELLED, Status.HELD, Status.PLANNED},
+        Status.MOVED: {Status.CONFIRMED, Status.MOVED, Status.CANCELLED, Status.HELD},
+        Status.CANCELLED: {Status.PLANNED},
+        Status.HELD: set(),
+    }
 
     organization = models.ForeignKey(
         Organization,
@@ -87,6 +99,12 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("The day the approved minutes were put on the notice board (anslag)."),
     )
+    status_note = models.CharField(
+        _("note on the status"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the meeting was moved or cancelled, in plain language."),
+    )
     webcast_url = models.URLField(_("webcast"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,6 +142,17 @@ class Meeting(models.Model):
     @property
     def was_moved(self) -> bool:
         return self.original_start is not None and self.original_start != self.start
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def name(self) -> str:
+        """The meeting's public name, e.g. "Kommunstyrelsen 3/2026" or its title."""
+        if self.title:
+            return self.title
+        return str(self)
 
 
 class Case(models.Model):
@@ -375,11 +404,21 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if not self.public and not self.withheld_ground.strip():
+            raise ValidationError(
+                {"withheld_ground": _("A withheld document needs the legal ground for withholding it.")}
+            )
+
     @property
     def registry_email(self) -> str:
+        item = self.agenda_item
         for organization in (
             self.case.responsible_organization if self.case else None,
+            item.case.responsible_organization if item and item.case else None,
             self.meeting.organization if self.meeting else None,
+            item.meeting.organization if item else None,
         ):
             if organization is not None and organization.registry_email:
                 return organization.registry_email

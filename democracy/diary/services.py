@@ -2,13 +2,19 @@
 
 from datetime import date
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.timezone import localdate
 from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
 
+from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_log
-from democracy.diary.models import AgendaItem, Case, Meeting, PartyVote
+from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.diary.signals import agenda_item_decided
 from democracy.people.models import Organization
 
@@ -111,11 +117,14 @@ def agenda_item_add(
     )
     item.full_clean()
     item.save(force_insert=True)
+    # A case decided by one body (often a proposal to the next) is on an agenda again when
+    # another meeting takes it up.
     if case is not None and case.status in {
         Case.Status.RECEIVED,
         Case.Status.IN_PREPARATION,
         Case.Status.REFERRED_BACK,
         Case.Status.TABLED,
+        Case.Status.DECIDED,
     }:
         case.status = Case.Status.ON_AGENDA
         case.save(update_fields=["status", "updated_at"])
@@ -144,6 +153,7 @@ def agenda_item_record_decision(
     decision_text: str,
     actor,
     party_votes: dict[Organization, dict[str, int]] | None = None,
+    decided_at=None,
 ) -> AgendaItem:
     """Record the decision on an agenda item, and move its case along.
 
@@ -155,7 +165,7 @@ def agenda_item_record_decision(
         raise DiaryError("Unknown outcome.")
     item.outcome = outcome
     item.decision_text = decision_text
-    item.decided_at = timezone_now()
+    item.decided_at = decided_at or timezone_now()
     item.full_clean()
     item.save(update_fields=["outcome", "decision_text", "decided_at"])
     for party, counts in (party_votes or {}).items():
@@ -177,3 +187,291 @@ def agenda_item_record_decision(
         )
     )
     return item
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+
+def _changed(instance, fields: dict) -> list[str]:
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    organization: Organization,
+    start,
+    actor,
+    end=None,
+    number: int | None = None,
+    status: str = Meeting.Status.PLANNED,
+    publicity: str | None = None,
+    term=None,
+    **fields,
+) -> Meeting:
+    """Plan a meeting of ``organization``; numbered next in the body's year unless given."""
+    from democracy.people.models import Term
+
+    local_start = timezone.localtime(start)
+    year = local_start.year
+    if number is None:
+        last = (
+            Meeting.objects.filter(organization=organization, year=year).aggregate(
+                last=Max("number")
+            )["last"]
+            or 0
+        )
+        number = last + 1
+    if term is None:
+        term = Term.objects.filter(
+            start_date__lte=local_start.date(), end_date__gte=local_start.date()
+        ).first()
+    if publicity is None:
+        publicity = (
+            Meeting.Publicity.OPEN
+            if organization.meetings_public_default
+            else Meeting.Publicity.CLOSED
+        )
+    meeting = Meeting(
+        organization=organization,
+        term=term,
+        year=year,
+        number=number,
+        start=start,
+        end=end,
+        status=status,
+        publicity=publicity,
+        **fields,
+    )
+    meeting.full_clean()
+    meeting.save(force_insert=True)
+    audit_log(
+        actor=actor,
+        action="diary.meeting.create",
+        target=meeting,
+        data={"organization": organization.pk, "start": start, "status": status},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, actor, **fields) -> list[str]:
+    """Change plain fields of a meeting (not its status or time: see transition and move)."""
+    for name in ("status", "start", "original_start"):
+        if name in fields:
+            raise DiaryError(f"Use meeting_transition / meeting_move to change {name}.")
+    changed = _changed(meeting, fields)
+    if changed:
+        meeting.full_clean()
+        meeting.save(update_fields=[*changed, "updated_at"])
+        audit_log(
+            actor=actor, action="diary.meeting.update", target=meeting, data={"fields": changed}
+        )
+    return changed
+
+
+@transaction.atomic
+def meeting_transition(*, meeting: Meeting, to: str, actor, reason: str = "") -> Meeting:
+    """Move a meeting to status ``to``; refuses moves the state machine does not allow."""
+    old = meeting.status
+    if to == old and to != Meeting.Status.MOVED:
+        return meeting
+    if to not in Meeting.TRANSITIONS.get(old, set()):
+        raise DiaryError(
+            _("A meeting cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": Meeting.Status(old).label, "new": Meeting.Status(to).label}
+        )
+    meeting.status = to
+    fields = ["status", "updated_at"]
+    if reason:
+        meeting.status_note = reason[:300]
+        fields.append("status_note")
+    meeting.full_clean()
+    meeting.save(update_fields=fields)
+    audit_log(
+        actor=actor,
+        action="diary.meeting.status",
+        target=meeting,
+        reason=reason,
+        data={"from": old, "to": to},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_move(*, meeting: Meeting, start, actor, end=None, reason: str = "") -> Meeting:
+    """Move a meeting to a new time; the first planned start is kept as ``original_start``.
+
+    The meeting keeps its identity (and so its iCalendar UID): calendars that subscribed to
+    it see the new time.
+    """
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise DiaryError(_("A held or cancelled meeting cannot be moved."))
+    previous = meeting.start
+    if meeting.original_start is None:
+        meeting.original_start = previous
+    duration = (meeting.end - meeting.start) if meeting.end else None
+    meeting.start = start
+    meeting.end = end or (start + duration if duration else None)
+    old_status = meeting.status
+    meeting.status = Meeting.Status.MOVED
+    meeting.status_note = reason[:300]
+    meeting.full_clean()
+    meeting.save(
+        update_fields=["original_start", "start", "end", "status", "status_note", "updated_at"]
+    )
+    audit_log(
+        actor=actor,
+        action="diary.meeting.move",
+        target=meeting,
+        reason=reason,
+        data={"from": previous, "to": start, "status_before": old_status},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
+    return meeting_transition(
+        meeting=meeting, to=Meeting.Status.CANCELLED, actor=actor, reason=reason
+    )
+
+
+@transaction.atomic
+def meeting_record_minutes(
+    *, meeting: Meeting, actor, adjusted_on: date, announced_on: date | None = None
+) -> Meeting:
+    """Record that the minutes were approved (justerade) and announced (anslag).
+
+    The appeal deadline (three weeks after the announcement, moved past holidays) follows
+    from ``announced_on``. A meeting with approved minutes has been held.
+    """
+    if announced_on is not None and announced_on < adjusted_on:
+        raise DiaryError(_("The minutes cannot be announced before they are approved."))
+    if adjusted_on < timezone.localtime(meeting.start).date():
+        raise DiaryError(_("The minutes cannot be approved before the meeting."))
+    if meeting.status != Meeting.Status.HELD:
+        meeting_transition(meeting=meeting, to=Meeting.Status.HELD, actor=actor)
+    meeting.minutes_adjusted_on = adjusted_on
+    meeting.minutes_announced_on = announced_on
+    meeting.full_clean()
+    meeting.save(update_fields=["minutes_adjusted_on", "minutes_announced_on", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="diary.meeting.minutes",
+        target=meeting,
+        data={"adjusted_on": adjusted_on, "announced_on": announced_on},
+    )
+    return meeting
+
+
+# --- Cases, agenda items, documents -----------------------------------------------------------
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor, **fields) -> list[str]:
+    for name in ("series", "year", "sequence", "slug"):
+        if name in fields:
+            raise DiaryError("The diary number of a case cannot be changed.")
+    if "summary" in fields:
+        fields["summary"] = clean_text(fields["summary"])
+    changed = _changed(case, fields)
+    if changed:
+        case.full_clean()
+        case.save(update_fields=[*changed, "updated_at"])
+        audit_log(actor=actor, action="diary.case.update", target=case, data={"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def agenda_item_update(*, item: AgendaItem, actor, **fields) -> list[str]:
+    """Change an agenda item's text or place; decisions go through agenda_item_record_decision."""
+    for name in ("outcome", "decided_at"):
+        if name in fields:
+            raise DiaryError("Record decisions with agenda_item_record_decision.")
+    changed = _changed(item, fields)
+    if changed:
+        item.full_clean()
+        item.save(update_fields=changed)
+        audit_log(
+            actor=actor, action="diary.agenda_item.update", target=item, data={"fields": changed}
+        )
+    return changed
+
+
+@transaction.atomic
+def document_add(
+    *,
+    kind: str,
+    title: str,
+    actor,
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+    case: Case | None = None,
+    public: bool = True,
+    withheld_ground: str = "",
+    text: str = "",
+    **fields,
+) -> Document:
+    """Attach a document; a withheld one must name its legal ground (and keeps no text)."""
+    if not public and not withheld_ground.strip():
+        raise DiaryError(_("A withheld document needs the legal ground for withholding it."))
+    document = Document(
+        kind=kind,
+        title=title,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        case=case,
+        public=public,
+        withheld_ground=withheld_ground.strip(),
+        text=clean_html(text) if public else "",
+        **fields,
+    )
+    if document.published_on is None and public:
+        document.published_on = localdate()
+    document.full_clean()
+    document.save(force_insert=True)
+    audit_log(
+        actor=actor,
+        action="diary.document.add",
+        target=document,
+        data={"kind": kind, "public": public},
+    )
+    return document
+
+
+# --- Requests -----------------------------------------------------------------------------------
+
+
+def document_request_send(
+    *, document: Document, requester_email: str, requester_name: str = "", message: str = ""
+) -> None:
+    """Send a request for a withheld document to the right registrar (through the task queue).
+
+    The request names the diary number and the document id, so the registrar can find it and
+    try the secrecy question. The requester may stay anonymous apart from a reply address.
+    """
+    case = document.case or (document.agenda_item.case if document.agenda_item else None)
+    context = {
+        "document": document,
+        "case": case,
+        "meeting": document.meeting or (document.agenda_item.meeting if document.agenda_item else None),
+        "requester_email": requester_email,
+        "requester_name": clean_text(requester_name),
+        "message": clean_text(message),
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string("diary/email/document_request.txt", context)
+        subject = _("Request for a public document: %(title)s") % {"title": document.title}
+        if case is not None:
+            subject += f" ({case.diary_number})"
+    email = EmailMessage(
+        subject=subject[:200], body=body, to=[document.registry_email], reply_to=[requester_email]
+    )
+    transaction.on_commit(email.send)

@@ -5,7 +5,7 @@ created, so running it twice changes nothing.
 """
 
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -226,6 +226,18 @@ def seed(out) -> None:
                 publish=consented,
                 consent_given_at=consent_at if consented else None,
                 consent_source="Samtyckesblankett" if consented else "",
+            )
+        if index % 11 == 5:
+            # A number that was valid in the previous term only: never shown any more.
+            ContactDetail.objects.create(
+                person=person,
+                type=ContactDetail.Type.VOICE,
+                value=f"0555-{rng.randint(10000, 99999)}",
+                label="Telefon (tidigare uppdrag)",
+                publish=True,
+                consent_given_at=consent_at,
+                consent_source="Samtyckesblankett",
+                valid_until=current_term.start_date - timedelta(days=1),
             )
     protected = people[-1][0]
     protected.is_protected = True

@@ -6,6 +6,7 @@ export map one to one.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -331,3 +332,12 @@ class ContactDetail(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_type_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.publish and self.consent_given_at is None:
+            raise ValidationError(
+                {"publish": _("A contact detail can be published only when consent is recorded.")}
+            )
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The end date is before the start date.")})

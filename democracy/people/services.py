@@ -2,11 +2,19 @@
 
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
 
+from democracy.core.sanitize import clean_text
 from democracy.core.services import audit_log
-from democracy.people.models import Membership, Organization, Person, Term
+from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 
 
 def unique_slug(model, base: str, *, exclude_pk=None) -> str:
@@ -66,3 +74,225 @@ def membership_create(
         data={"person": person.pk, "organization": organization.pk, "role": role},
     )
     return membership
+
+
+def _changed(instance, fields: dict) -> list[str]:
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, **fields) -> list[str]:
+    """Change ``fields`` of ``person``; returns the names that actually changed."""
+    changed = _changed(person, fields)
+    if changed:
+        person.full_clean()
+        person.save(update_fields=changed)
+        audit_log(
+            actor=actor, action="people.person.update", target=person, data={"fields": changed}
+        )
+    return changed
+
+
+@transaction.atomic
+def organization_create(*, name: str, classification: str, actor, **fields) -> Organization:
+    organization = Organization(name=name.strip(), classification=classification, **fields)
+    if not organization.slug:
+        organization.slug = unique_slug(Organization, fields.get("short_name") or name)
+    organization.full_clean()
+    organization.save(force_insert=True)
+    audit_log(actor=actor, action="people.organization.create", target=organization)
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, actor, **fields) -> list[str]:
+    changed = _changed(organization, fields)
+    if changed:
+        organization.full_clean()
+        organization.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            action="people.organization.update",
+            target=organization,
+            data={"fields": changed},
+        )
+    return changed
+
+
+@transaction.atomic
+def term_create(*, name: str, start_date: date, end_date: date, actor, **fields) -> Term:
+    term = Term(name=name, start_date=start_date, end_date=end_date, **fields)
+    if not term.slug:
+        term.slug = unique_slug(Term, name)
+    term.full_clean()
+    term.save(force_insert=True)
+    audit_log(actor=actor, action="people.term.create", target=term)
+    return term
+
+
+@transaction.atomic
+def term_update(*, term: Term, actor, **fields) -> list[str]:
+    changed = _changed(term, fields)
+    if changed:
+        term.full_clean()
+        term.save(update_fields=changed)
+        audit_log(actor=actor, action="people.term.update", target=term, data={"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, actor, **fields) -> list[str]:
+    changed = _changed(membership, fields)
+    if changed:
+        membership.full_clean()
+        membership.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            action="people.membership.update",
+            target=membership,
+            data={"fields": changed},
+        )
+    return changed
+
+
+@transaction.atomic
+def contact_detail_add(
+    *,
+    person: Person,
+    type: str,  # noqa: A002 -- Popolo's field name
+    value: str,
+    actor,
+    publish: bool = False,
+    consent_given_at=None,
+    consent_source: str = "",
+    **fields,
+) -> ContactDetail:
+    """Add a way to reach ``person``. Publishing needs recorded consent (checked here)."""
+    detail = ContactDetail(
+        person=person,
+        type=type,
+        value=value.strip(),
+        publish=publish,
+        consent_given_at=consent_given_at,
+        consent_source=consent_source,
+        **fields,
+    )
+    _check_consent(detail)
+    detail.full_clean()
+    detail.save(force_insert=True)
+    audit_log(
+        actor=actor,
+        action="people.contact_detail.add",
+        target=detail,
+        data={"person": person.pk, "type": type, "publish": publish},
+    )
+    return detail
+
+
+@transaction.atomic
+def contact_detail_update(*, detail: ContactDetail, actor, **fields) -> list[str]:
+    changed = _changed(detail, fields)
+    if changed:
+        _check_consent(detail)
+        detail.full_clean()
+        detail.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            action="people.contact_detail.update",
+            target=detail,
+            data={"fields": changed, "publish": detail.publish},
+        )
+    return changed
+
+
+@transaction.atomic
+def contact_detail_record_consent(
+    *, detail: ContactDetail, actor, source: str, publish: bool = True
+) -> ContactDetail:
+    """Record that the person agreed to publication (and publish), or withdraw it."""
+    if publish:
+        detail.consent_given_at = timezone_now()
+        detail.consent_source = source
+    else:
+        detail.consent_given_at = None
+        detail.consent_source = source
+    detail.publish = publish
+    detail.full_clean()
+    detail.save(update_fields=["consent_given_at", "consent_source", "publish"])
+    audit_log(
+        actor=actor,
+        action="people.contact_detail.consent" if publish else "people.contact_detail.withdraw",
+        target=detail,
+        reason=source,
+    )
+    return detail
+
+
+def _check_consent(detail: ContactDetail) -> None:
+    if detail.publish and detail.consent_given_at is None:
+        raise ValidationError(
+            {"publish": _("A contact detail can be published only when consent is recorded.")}
+        )
+
+
+@transaction.atomic
+def record_delete(*, instance, actor, reason: str = "") -> None:
+    """Delete a people or diary row (from the back office), leaving an audit entry."""
+    audit_log(
+        actor=actor,
+        action=f"{instance._meta.label_lower}.delete",
+        target=instance,
+        reason=reason,
+    )
+    instance.delete()
+
+
+# --- Contact form ----------------------------------------------------------------------------
+
+
+class ContactNotPossible(Exception):
+    """The person cannot be contacted through the form (no published e-mail, or protected)."""
+
+
+def politician_message_send(
+    *, person: Person, sender_name: str, sender_email: str, subject: str, body: str
+) -> None:
+    """Relay a resident's message to ``person``'s published e-mail through the task queue.
+
+    The politician's address is never shown to the sender; the reply goes straight to the
+    sender (Reply-To). The message itself is not stored in Delta: it exists only in the
+    mail to the politician, where it may become a public record (allmän handling).
+    """
+    from democracy.people.selectors import contact_email_for
+
+    target = contact_email_for(person=person)
+    if target is None:
+        raise ContactNotPossible
+    context = {
+        "person": person,
+        "sender_name": clean_text(sender_name),
+        "sender_email": sender_email,
+        "subject": clean_text(subject),
+        "body": clean_text(body),
+        "site_url": settings.SITE_URL,
+        "municipality_name": settings.MUNICIPALITY_NAME,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string("people/email/contact_message.txt", context)
+        mail_subject = _("Message via %(site)s: %(subject)s") % {
+            "site": settings.MUNICIPALITY_NAME,
+            "subject": context["subject"],
+        }
+    message = EmailMessage(
+        subject=mail_subject[:200],
+        body=text,
+        to=[target.value],
+        reply_to=[sender_email],
+    )
+    # The mail backend enqueues a task; after commit, so a rolled-back request sends nothing.
+    transaction.on_commit(message.send)

@@ -1,0 +1,238 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from democracy.core.services import audit_log
+from democracy.diary import services
+from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
+from democracy.people.adminmixins import AuditedAdmin, AuditedInlineMixin, audit_action
+
+
+def save_agenda_item(request, item: AgendaItem, changed: list[str], created: bool) -> None:
+    """Save an agenda item edited in the admin; a decision goes through the service.
+
+    ``agenda_item_record_decision`` moves the case along, audit-logs the decision and tells
+    e-proposals after commit (``agenda_item_decided``), exactly as outside the admin.
+    """
+    decision_changed = bool({"outcome", "decision_text"} & set(changed)) and bool(item.outcome)
+    outcome, decision_text = item.outcome, item.decision_text
+    if decision_changed:
+        if created:
+            item.outcome, item.decision_text = "", ""
+        else:
+            stored = AgendaItem.objects.get(pk=item.pk)
+            item.outcome, item.decision_text = stored.outcome, stored.decision_text
+    item.save()
+    other = [name for name in changed if name not in ("outcome", "decision_text")]
+    if created or other or not decision_changed:
+        audit_log(
+            actor=request.user,
+            action=audit_action(item, "create" if created else "change"),
+            target=item,
+            data={"fields": changed, "via": "admin"},
+        )
+    if decision_changed:
+        services.agenda_item_record_decision(
+            item=item, outcome=outcome, decision_text=decision_text, actor=request.user
+        )
+
+
+class DocumentInline(AuditedInlineMixin, admin.StackedInline):
+    model = Document
+    extra = 0
+    fields = (
+        ("kind", "title"),
+        ("file", "minutes_version", "published_on"),
+        "text",
+        ("public", "withheld_ground", "registry_document_id"),
+    )
+
+
+class MeetingDocumentInline(DocumentInline):
+    fk_name = "meeting"
+    exclude = ("agenda_item", "case")
+
+
+class CaseDocumentInline(DocumentInline):
+    fk_name = "case"
+
+
+class AgendaItemDocumentInline(DocumentInline):
+    fk_name = "agenda_item"
+
+
+class AgendaItemInline(AuditedInlineMixin, admin.StackedInline):
+    model = AgendaItem
+    extra = 1
+    fields = (
+        ("position", "paragraph", "public"),
+        "title",
+        "case",
+        "proposal_text",
+        ("outcome", "decision_text"),
+    )
+    autocomplete_fields = ("case",)
+    show_change_link = True
+    ordering = ("position",)
+
+
+class MeetingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "organization", "term", "year", "number", "title", "start", "end", "location",
+            "address", "webcast_url", "status", "publicity", "status_note",
+            "notice_published_on", "public_announcement_on", "minutes_adjusted_on",
+            "minutes_announced_on",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "status" in self.changed_data:
+            old = self.initial.get("status")
+            new = cleaned.get("status")
+            if new not in Meeting.TRANSITIONS.get(old, set()):
+                self.add_error(
+                    "status",
+                    _("A meeting cannot go from “%(old)s” to “%(new)s”.")
+                    % {"old": Meeting.Status(old).label, "new": Meeting.Status(new).label},
+                )
+        return cleaned
+
+
+@admin.register(Meeting)
+class MeetingAdmin(AuditedAdmin):
+    form = MeetingAdminForm
+    list_display = ("__str__", "organization", "start", "status", "publicity", "minutes_announced_on")
+    list_filter = ("status", "publicity", "organization", "year")
+    search_fields = ("title", "organization__name", "location")
+    date_hierarchy = "start"
+    list_select_related = ("organization",)
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("original_start", "appeal_deadline_display")
+    fieldsets = (
+        (None, {"fields": ("organization", "term", ("year", "number"), "title")}),
+        (
+            _("Time and place"),
+            {"fields": (("start", "end"), "original_start", ("location", "address"), "webcast_url")},
+        ),
+        (_("Status"), {"fields": (("status", "publicity"), "status_note")}),
+        (
+            _("Notice and minutes"),
+            {
+                "fields": (
+                    ("notice_published_on", "public_announcement_on"),
+                    ("minutes_adjusted_on", "minutes_announced_on"),
+                    "appeal_deadline_display",
+                )
+            },
+        ),
+    )
+    inlines = [AgendaItemInline, MeetingDocumentInline]
+    actions = ["cancel_meetings"]
+
+    @admin.display(description=_("last day to appeal"))
+    def appeal_deadline_display(self, obj):
+        return obj.appeal_deadline or "–"
+
+    def save_model(self, request, obj, form, change):
+        # Moving a meeting keeps its first planned start, so the public sees where it was.
+        if change and "start" in form.changed_data:
+            if obj.original_start is None:
+                obj.original_start = form.initial["start"]
+            if obj.status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+                obj.status = Meeting.Status.MOVED
+        super().save_model(request, obj, form, change)
+
+    def save_inline_object(self, request, obj, inline_form, created):
+        if isinstance(obj, AgendaItem):
+            changed = list(inline_form.changed_data) if inline_form else []
+            save_agenda_item(request, obj, changed, created)
+        else:
+            super().save_inline_object(request, obj, inline_form, created)
+
+    @admin.action(description=_("Cancel the selected meetings"))
+    def cancel_meetings(self, request, queryset):
+        done = 0
+        for meeting in queryset:
+            try:
+                services.meeting_cancel(meeting=meeting, actor=request.user)
+                done += 1
+            except services.DiaryError as error:
+                self.message_user(request, f"{meeting}: {error}", messages.WARNING)
+        if done:
+            self.message_user(request, _("%(count)d meeting(s) cancelled.") % {"count": done})
+
+
+class PartyVoteInline(AuditedInlineMixin, admin.TabularInline):
+    model = PartyVote
+    extra = 0
+    autocomplete_fields = ("party",)
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(AuditedAdmin):
+    list_display = ("title", "meeting", "position", "case", "outcome")
+    list_filter = ("outcome", "public", "meeting__organization")
+    search_fields = ("title", "proposal_text", "decision_text", "case__title")
+    list_select_related = ("meeting__organization", "case")
+    autocomplete_fields = ("meeting", "case")
+    readonly_fields = ("decided_at",)
+    fields = (
+        ("meeting", "position", "paragraph"),
+        "title",
+        "case",
+        "public",
+        "proposal_text",
+        ("outcome", "decided_at"),
+        "decision_text",
+    )
+    inlines = [PartyVoteInline, AgendaItemDocumentInline]
+
+    def save_model(self, request, obj, form, change):
+        save_agenda_item(request, obj, list(form.changed_data), created=not change)
+
+
+@admin.register(Case)
+class CaseAdmin(AuditedAdmin):
+    list_display = ("diary_number", "title", "responsible_organization", "status", "origin", "registered_on")
+    list_filter = ("status", "origin", "responsible_organization", "year")
+    search_fields = ("title", "summary", "series", "slug")
+    list_select_related = ("responsible_organization",)
+    autocomplete_fields = ("responsible_organization",)
+    readonly_fields = ("diary_number",)
+    inlines = [CaseDocumentInline]
+
+    def get_fields(self, request, obj=None):
+        fields = ["title", "summary", "responsible_organization", "origin", "status", "registered_on", "closed_on"]
+        if obj is not None:
+            fields.insert(0, "diary_number")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new case gets the next diary number in its body's series.
+        case = services.case_open(
+            title=obj.title,
+            responsible_organization=obj.responsible_organization,
+            origin=obj.origin,
+            summary=obj.summary,
+            actor=request.user,
+            registered_on=obj.registered_on,
+        )
+        obj.pk = case.pk
+        obj.series, obj.year, obj.sequence, obj.slug = case.series, case.year, case.sequence, case.slug
+        obj._state.adding = False
+        if obj.status != case.status:
+            services.case_set_status(case=case, status=obj.status, actor=request.user)
+
+
+@admin.register(Document)
+class DocumentAdmin(AuditedAdmin):
+    list_display = ("title", "kind", "public", "meeting", "case", "published_on")
+    list_filter = ("kind", "public", "minutes_version")
+    search_fields = ("title", "registry_document_id", "withheld_ground")
+    autocomplete_fields = ("meeting", "agenda_item", "case")
+    list_select_related = ("meeting__organization", "case")

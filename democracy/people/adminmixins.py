@@ -1,0 +1,86 @@
+"""The back office's common behaviour: the diary editor's role opens it, and every change is
+written to the audit log (decided in docs/decisions.md: the Django admin is the back office).
+
+The role check sits beside Django's model permissions (which a data migration also grants to
+the ``diary_editor`` group), so the admin works the same whether or not the permission rows
+exist, for instance after a test flushed them.
+"""
+
+from django.contrib import admin
+
+from democracy.core.permissions import has_role
+from democracy.core.roles import Role
+from democracy.core.services import audit_log
+from democracy.people.services import record_delete
+
+
+def is_diary_editor(request) -> bool:
+    return has_role(request.user, Role.DIARY_EDITOR)
+
+
+def audit_action(obj, verb: str) -> str:
+    return f"{obj._meta.label_lower}.{verb}"
+
+
+class EditorPermissionsMixin:
+    def has_module_permission(self, request):
+        return is_diary_editor(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_diary_editor(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return is_diary_editor(request) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return is_diary_editor(request) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_diary_editor(request) or super().has_delete_permission(request, obj)
+
+
+class AuditedInlineMixin(EditorPermissionsMixin):
+    pass
+
+
+class AuditedAdmin(EditorPermissionsMixin, admin.ModelAdmin):
+    """A ModelAdmin whose every save, delete and inline change leaves an audit entry."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_log(
+            actor=request.user,
+            action=audit_action(obj, "change" if change else "create"),
+            target=obj,
+            data={"fields": list(form.changed_data), "via": "admin"},
+        )
+
+    def delete_model(self, request, obj):
+        record_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_delete(instance=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            record_delete(instance=obj, actor=request.user)
+        changed_forms = {id(f.instance): f for f in formset.forms if f.has_changed()}
+        for obj in instances:
+            inline_form = changed_forms.get(id(obj))
+            created = obj.pk is None
+            self.save_inline_object(request, obj, inline_form, created)
+        formset.save_m2m()
+
+    def save_inline_object(self, request, obj, inline_form, created: bool) -> None:
+        obj.save()
+        audit_log(
+            actor=request.user,
+            action=audit_action(obj, "create" if created else "change"),
+            target=obj,
+            data={
+                "fields": list(inline_form.changed_data) if inline_form else [],
+                "via": "admin",
+            },
+        )
