@@ -81,10 +81,13 @@ def _h(value: str) -> str:
 
 
 def _limited(request, group: str, value: str, rate: str, *, increment: bool) -> bool:
+    """Has the limit been reached? After N failures the next attempt is refused untried."""
     usage = get_usage(
         request, group=group, key=lambda _g, _r: _h(value), rate=rate, increment=increment
     )
-    return bool(usage and usage["should_limit"])
+    if not usage:
+        return False
+    return usage["count"] >= usage["limit"]
 
 
 def is_blocked(request) -> bool:
