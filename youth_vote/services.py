@@ -613,7 +613,8 @@ def class_codes_issue(*, school_class: SchoolClass, actor) -> list[tuple[Voter, 
     _require_codes_allowed(election)
     voters = list(
         Voter.objects.select_for_update()
-        .filter(school_class=school_class, participation__isnull=True)
+        .filter(school_class=school_class)
+        .exclude(pk__in=Participation.objects.values("voter_id"))
         .order_by("family_name", "given_name", "student_ref")
     )
     issued = [(voter, codes.code_generate()) for voter in voters]
