@@ -269,7 +269,7 @@ class Candidate(models.Model):
 
     TRANSITIONS = {
         Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
-        Status.APPROVED: {Status.PENDING, Status.WITHDRAWN},
+        Status.APPROVED: {Status.PENDING, Status.REJECTED, Status.WITHDRAWN},
         Status.REJECTED: {Status.PENDING, Status.WITHDRAWN},
         Status.WITHDRAWN: set(),
     }
