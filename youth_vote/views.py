@@ -277,7 +277,6 @@ def booth_manifest(request):
 def _booth_render(request, template, context, status=200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    response["Referrer-Policy"] = "no-referrer"
     if booth.DEVICE_COOKIE not in request.COOKIES:
         response.set_cookie(
             booth.DEVICE_COOKIE,
