@@ -8,10 +8,10 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from democracy.core.models import StaffAlert
+from tests.youth_vote.conftest import vote_for
 from youth_vote import booth as booth_module
 from youth_vote import codes
 from youth_vote.models import Ballot, Participation, Tracker, Voter
-from tests.youth_vote.conftest import vote_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
+from tests.youth_vote.factories import build_election
 from youth_vote import codes, services
 from youth_vote.models import Ballot, Election, Participation
-from tests.youth_vote.factories import build_election
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from tests.youth_vote.conftest import Booth
 from youth_vote import services
 from youth_vote.models import Ballot, Participation, Tracker
-from tests.youth_vote.conftest import Booth
 
 ATTEMPTS = 100
 # Threads at once; each holds a database connection, and the PostgreSQL server is shared, so

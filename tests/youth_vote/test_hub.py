@@ -8,10 +8,10 @@ import time_machine
 from django.core.management import call_command
 from django.template import Context, Template
 
-from youth_vote import services
-from youth_vote.models import Ballot, Election, VotingSession
 from tests.youth_vote.conftest import Booth
 from tests.youth_vote.factories import build_election
+from youth_vote import services
+from youth_vote.models import Ballot, Election, VotingSession
 
 pytestmark = pytest.mark.django_db
 

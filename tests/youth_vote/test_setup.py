@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from democracy.core.models import AuditEntry
+from tests.youth_vote.factories import build_election, roll_csv
 from youth_vote.apportion import largest_remainder
 from youth_vote.models import Candidate, District, Election, Extension, School, Voter
-from tests.youth_vote.factories import build_election, roll_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +140,8 @@ def test_administrator_sets_up_an_election_through_the_pages(client, election_ad
     assert Candidate.objects.get(pk=candidate.pk).status == "approved"
     assert election.name == "Ungdomsval 2027" and election.total_members == 10
     assert election.fingerprint == fingerprint
-    from youth_vote.services import config_build
     from youth_vote.codes import canonical_json, sha256_hex
+    from youth_vote.services import config_build
 
     assert sha256_hex(canonical_json(config_build(election))) == fingerprint
 

@@ -15,6 +15,8 @@ from django.core.management import CommandError, call_command
 from democracy.core.models import AuditEntry
 from democracy.core.services import audit_head
 from democracy.people.models import Membership, Organization
+from tests.youth_vote.conftest import Booth, vote_for
+from tests.youth_vote.factories import build_election
 from youth_vote import services
 from youth_vote.models import (
     Ballot,
@@ -26,8 +28,6 @@ from youth_vote.models import (
     Voter,
     VotingSession,
 )
-from tests.youth_vote.conftest import Booth, vote_for
-from tests.youth_vote.factories import build_election
 
 pytestmark = pytest.mark.django_db
 VECTORS = Path(__file__).parent / "vectors"
