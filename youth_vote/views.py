@@ -1057,12 +1057,18 @@ def contact_class_codes(request, pk):
     )
 
 
+def _voter_or_404(queryset, value):
+    if not services._is_uuid(value or ""):
+        raise Http404
+    return get_object_or_404(queryset, pk=value)
+
+
 @staff_required(*CONTACT)
 def contact_class_reissue(request, pk):
     school_class = selectors.class_get_for_contact(user=request.user, pk=pk)
     voters = school_class.voters.order_by("family_name", "given_name")
     if request.method == "POST":
-        voter = get_object_or_404(Voter, school_class=school_class, pk=request.POST.get("voter"))
+        voter = _voter_or_404(Voter.objects.filter(school_class=school_class), request.POST.get("voter"))
         form = ReasonForm(request.POST)
         form.is_valid()
         try:
@@ -1099,10 +1105,11 @@ def contact_manual(request, pk):
     query = request.GET.get("q", "").strip()
     voter = None
     if request.method == "POST" or request.GET.get("voter"):
-        voter = get_object_or_404(
-            Voter.objects.select_related("district", "school_class"),
-            school_class__school=school,
-            pk=request.POST.get("voter") or request.GET.get("voter"),
+        voter = _voter_or_404(
+            Voter.objects.select_related("district", "school_class").filter(
+                school_class__school=school
+            ),
+            request.POST.get("voter") or request.GET.get("voter"),
         )
     if request.method == "POST":
         choice = request.POST.get("choice", "")

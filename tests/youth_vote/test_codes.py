@@ -111,3 +111,11 @@ def test_a_pass_from_a_replaced_code_no_longer_casts(built, booth, contact):
     from youth_vote.models import Ballot
 
     assert not Ballot.objects.exists()
+
+
+def test_bad_student_ids_are_not_found_not_errors(built, client, contact):
+    client.force_login(contact)
+    school_class = built.classes[0]
+    for value in ("x", "", "00000000-0000-0000-0000-000000000000"):
+        assert client.post(f"/youth-vote/classes/{school_class.pk}/reissue/", {"voter": value}).status_code == 404
+        assert client.get(f"/youth-vote/schools/{school_class.school.pk}/manual/", {"voter": value or "y"}).status_code == 404
