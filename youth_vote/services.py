@@ -468,7 +468,7 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
     _require_draft(election)
     if school.election_id != election.pk:
         raise ValidationError(_("The school does not take part in this election."))
-    text = _decode_csv(data)
+    text = _decode_csv(data).replace("\x00", "")
     sample = text[:2048]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
