@@ -32,6 +32,8 @@ class Booth:
         self.client = client
 
     def enter(self, code, session_code):
+        if "yv_device" not in self.client.cookies:
+            self.client.get("/youth-vote/vote/")  # a browser loads the form before sending it
         return self.client.post("/youth-vote/vote/", {"code": code, "session_code": session_code})
 
     @staticmethod
