@@ -51,8 +51,12 @@ COLOURS = ["#0b4a7d", "#14612e", "#6b4a00", "#5b2a86", "#a4161a"]
 
 
 def _avatar(initials: str, colour: str) -> ContentFile:
+    import unicodedata
+
     from PIL import Image, ImageDraw
 
+    # The default bitmap-free font lacks some letters (Ö): draw the plain-letter initials.
+    initials = unicodedata.normalize("NFKD", initials).encode("ascii", "ignore").decode() or "?"
     image = Image.new("RGB", (192, 192), colour)
     draw = ImageDraw.Draw(image)
     draw.text((96, 96), initials, fill="#ffffff", anchor="mm", font_size=72)
