@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("youth-vote/", include("youth_vote.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,233 @@
+"""The booth's guard rails: code checks, the signed ballot pass, rate limits and burst flags.
+
+Nothing here stores a choice. The pass that carries a student from code entry to the cast is
+signed and short-lived, and lives only in the form on the page: no server-side session.
+Counters of failed and successful attempts live in the cache, apart from ballots, and hold
+no identity (devices are keyed by a hash).
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from democracy.core.roles import Role
+from democracy.core.services import staff_alert_raise
+from youth_vote import codes
+from youth_vote.models import Election, Participation, Voter, VotingSession
+
+PASS_SALT = "youth_vote.booth.pass"  # noqa: S105 -- a signing salt, not a secret
+PASS_MAX_AGE = 20 * 60  # seconds from code entry to cast
+SESSION_GRACE = timedelta(minutes=5)  # a student mid-ballot when the lesson's time runs out
+DEVICE_COOKIE = "yv_device"
+TRACKER_COOKIE = "yv_tracker"
+TRACKER_COOKIE_SALT = "youth_vote.booth.tracker"
+
+# Failed code attempts: per device (cookie), per address (a school shares one), per session.
+FAIL_RATE_DEVICE = "10/10m"
+FAIL_RATE_ADDRESS = "120/10m"
+FAIL_RATE_SESSION = "60/10m"
+# Successful votes from one device in five minutes above which administrators are told.
+BURST_VOTES_PER_DEVICE = 20
+BURST_WINDOW_SECONDS = 300
+
+
+class CodeRefused(Exception):
+    """The codes did not open a ballot. ``reason`` is one of the REASON_* values."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+REASON_WRONG = "wrong"
+REASON_LIMITED = "limited"
+REASON_VOTED = "voted"
+REASON_CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class BallotPass:
+    voter_id: str
+    session_id: int
+    district_id: int
+    code_hash: str
+    token: str
+
+
+def device_id(request) -> str:
+    """A per-browser id (cookie) or, for a browser refusing cookies, the address."""
+    return request.COOKIES.get(DEVICE_COOKIE) or f"addr:{client_address(request)}"
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def client_address(request) -> str:
+    key = settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR"
+    return (request.META.get(key) or "").split(",")[0].strip() or "unknown"
+
+
+def _h(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]
+
+
+def _limited(request, group: str, value: str, rate: str, *, increment: bool) -> bool:
+    """Has the limit been reached? After N failures the next attempt is refused untried."""
+    usage = get_usage(
+        request, group=group, key=lambda _g, _r: _h(value), rate=rate, increment=increment
+    )
+    if not usage:
+        return False
+    return usage["count"] >= usage["limit"]
+
+
+def is_blocked(request) -> bool:
+    return _limited(
+        request, "yv-fail-device", device_id(request), FAIL_RATE_DEVICE, increment=False
+    ) or _limited(
+        request, "yv-fail-address", client_address(request), FAIL_RATE_ADDRESS, increment=False
+    )
+
+
+def record_failure(request, *, session: VotingSession | None = None) -> None:
+    device_over = _limited(
+        request, "yv-fail-device", device_id(request), FAIL_RATE_DEVICE, increment=True
+    )
+    address_over = _limited(
+        request, "yv-fail-address", client_address(request), FAIL_RATE_ADDRESS, increment=True
+    )
+    session_over = False
+    if session is not None:
+        session_over = _limited(
+            request, "yv-fail-session", f"session:{session.pk}", FAIL_RATE_SESSION, increment=True
+        )
+    if device_over or address_over or session_over:
+        where = "session" if session_over else "address" if address_over else "device"
+        key = _h(f"{where}:{session.pk if session_over else device_id(request)}")
+        staff_alert_raise(
+            role=Role.ELECTION_ADMIN,
+            kind="youth_vote.failed_codes",
+            message=_(
+                "Many wrong voting codes were tried (per %(where)s). Look at the sessions "
+                "that are open now."
+            )
+            % {"where": where},
+            data={"where": where, "key": key},
+            dedupe_key=f"youth_vote.failed_codes:{key}",
+        )
+
+
+def session_is_limited(request, session: VotingSession) -> bool:
+    return _limited(
+        request, "yv-fail-session", f"session:{session.pk}", FAIL_RATE_SESSION, increment=False
+    )
+
+
+def record_cast(request) -> None:
+    """Count a successful cast per device; flag an unusual burst to administrators."""
+    bucket = int(timezone_now().timestamp()) // BURST_WINDOW_SECONDS
+    key = f"yv:cast:{_h(device_id(request))}:{bucket}"
+    cache.add(key, 0, BURST_WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, BURST_WINDOW_SECONDS * 2)
+        count = 1
+    if count == BURST_VOTES_PER_DEVICE + 1:
+        device = _h(device_id(request))
+        staff_alert_raise(
+            role=Role.ELECTION_ADMIN,
+            kind="youth_vote.vote_burst",
+            message=_(
+                "More than %(count)s votes were cast from one device within five minutes."
+            )
+            % {"count": BURST_VOTES_PER_DEVICE},
+            data={"device": device, "votes": count},
+            dedupe_key=f"youth_vote.vote_burst:{device}",
+        )
+
+
+def open_session_for(school_class_id: int, at) -> list[VotingSession]:
+    return [
+        s
+        for s in VotingSession.objects.filter(
+            school_class_id=school_class_id,
+            starts_at__lte=at,
+            ends_at__gt=at,
+            ended_early_at__isnull=True,
+        )
+    ]
+
+
+def check_codes(request, *, election: Election, code: str, session_code: str) -> BallotPass:
+    """Open a ballot for the student whose code this is, in a session of their class."""
+    if election.phase != Election.Phase.OPEN:
+        raise CodeRefused(REASON_CLOSED)
+    if is_blocked(request):
+        raise CodeRefused(REASON_LIMITED)
+    hashed = codes.code_hash(election_id=election.pk, code=code)
+    voter = (
+        Voter.objects.filter(election=election, code_hash=hashed)
+        .select_related("school_class")
+        .first()
+        if hashed
+        else None
+    )
+    if voter is None:
+        record_failure(request)
+        raise CodeRefused(REASON_WRONG)
+    now = timezone_now()
+    sessions = open_session_for(voter.school_class_id, now)
+    if any(session_is_limited(request, s) for s in sessions):
+        raise CodeRefused(REASON_LIMITED)
+    session = next(
+        (s for s in sessions if codes.session_code_valid(s.secret, session_code)), None
+    )
+    if session is None:
+        record_failure(request, session=sessions[0] if sessions else None)
+        raise CodeRefused(REASON_WRONG)
+    if Participation.objects.filter(voter=voter).exists():
+        raise CodeRefused(REASON_VOTED)
+    payload = {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed}
+    token = signing.dumps(payload, salt=PASS_SALT, compress=True)
+    return BallotPass(str(voter.pk), session.pk, voter.district_id, hashed, token)
+
+
+def read_pass(token: str) -> BallotPass | None:
+    """The pass in a form, if it is genuine and fresh; ``None`` otherwise."""
+    try:
+        payload = signing.loads(token or "", salt=PASS_SALT, max_age=PASS_MAX_AGE)
+        return BallotPass(payload["v"], int(payload["s"]), int(payload["d"]), payload["h"], token)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def pass_still_valid(ballot_pass: BallotPass) -> bool:
+    """The code was not replaced since, and the session was not ended early or long over."""
+    if not Voter.objects.filter(pk=ballot_pass.voter_id, code_hash=ballot_pass.code_hash).exists():
+        return False
+    session = VotingSession.objects.filter(pk=ballot_pass.session_id).first()
+    if session is None or session.ended_early_at is not None:
+        return False
+    now = timezone_now()
+    return session.starts_at <= now < session.ends_at + SESSION_GRACE
+
+
+def tracker_cookie_value(tracker: str) -> str:
+    return signing.dumps(tracker, salt=TRACKER_COOKIE_SALT)
+
+
+def tracker_from_cookie(value: str) -> str | None:
+    try:
+        return signing.loads(value or "", salt=TRACKER_COOKIE_SALT, max_age=600)
+    except signing.BadSignature:
+        return None

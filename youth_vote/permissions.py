@@ -1,0 +1,53 @@
+"""Who may do what in the youth-council election: pure predicates, no queries beyond need."""
+
+from democracy.core.permissions import has_role
+from democracy.core.roles import Role
+from youth_vote.models import Election
+
+
+def can_administer(user) -> bool:
+    return has_role(user, Role.ELECTION_ADMIN)
+
+
+def is_contact_for(user, school) -> bool:
+    """A contact person works only at the schools they are linked to."""
+    if not has_role(user, Role.SCHOOL_CONTACT):
+        return False
+    return school.contacts.filter(pk=user.pk).exists()
+
+
+def results_visible(election: Election) -> bool:
+    """Nobody sees a result before it is counted and published: not staff, not anyone."""
+    return election.status == Election.Status.PUBLISHED
+
+
+def trackers_visible(election: Election) -> bool:
+    return election.has_closed
+
+
+def export_visible(election: Election) -> bool:
+    return election.status == Election.Status.PUBLISHED
+
+
+def can_freeze(election: Election) -> bool:
+    return election.status == Election.Status.DRAFT
+
+
+def can_extend(election: Election) -> bool:
+    return election.status == Election.Status.FROZEN
+
+
+def can_tally(election: Election) -> bool:
+    return election.phase == Election.Phase.CLOSED
+
+
+def can_publish(election: Election) -> bool:
+    return election.status == Election.Status.TALLIED
+
+
+def can_add_to_council(election: Election) -> bool:
+    return election.status == Election.Status.PUBLISHED and not election.members_added_at
+
+
+def can_purge(election: Election) -> bool:
+    return election.status == Election.Status.PUBLISHED and not election.purged_at

@@ -1,0 +1,152 @@
+"""Reads of the youth-council election, with their access checks, in one place."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.timezone import now as timezone_now
+
+from youth_vote.models import (
+    Candidate,
+    Election,
+    Participation,
+    School,
+    SchoolClass,
+    Voter,
+    VotingSession,
+)
+
+
+def min_reported() -> int:
+    return settings.YOUTH_VOTE_MIN_REPORTED_COUNT
+
+
+def suppressed(count: int) -> int | None:
+    """``count``, or ``None`` when it is too small to show without pointing at someone."""
+    return count if count >= min_reported() else None
+
+
+def elections_public():
+    return Election.objects.exclude(status=Election.Status.DRAFT)
+
+
+def election_current() -> Election | None:
+    """The election the public pages lead with: open, else the next, else the latest."""
+    now = timezone_now()
+    public = elections_public()
+    return (
+        public.filter(status=Election.Status.FROZEN, opens_at__lte=now, closes_at__gt=now)
+        .order_by("closes_at")
+        .first()
+        or public.filter(status=Election.Status.FROZEN, opens_at__gt=now).order_by("opens_at").first()
+        or public.order_by("-closes_at").first()
+    )
+
+
+def election_get_public(*, slug: str) -> Election:
+    return get_object_or_404(elections_public(), slug=slug)
+
+
+def election_get_admin(*, slug: str) -> Election:
+    return get_object_or_404(Election, slug=slug)
+
+
+def ballot_candidates(*, election: Election, district_id: int) -> list[Candidate]:
+    return list(
+        Candidate.objects.filter(
+            election=election, district_id=district_id, status=Candidate.Status.APPROVED
+        )
+    )
+
+
+def schools_for_contact(*, user):
+    return (
+        School.objects.filter(contacts=user, election__purged_at__isnull=True)
+        .select_related("election", "district")
+        .distinct()
+        .order_by("-election__opens_at", "name")
+    )
+
+
+def school_get_for_contact(*, user, pk: int) -> School:
+    school = get_object_or_404(School.objects.select_related("election", "district"), pk=pk)
+    if not school.contacts.filter(pk=user.pk).exists():
+        raise Http404
+    return school
+
+
+def class_get_for_contact(*, user, pk: int) -> SchoolClass:
+    school_class = get_object_or_404(
+        SchoolClass.objects.select_related("school__election", "school__district"), pk=pk
+    )
+    if not school_class.school.contacts.filter(pk=user.pk).exists():
+        raise Http404
+    return school_class
+
+
+def session_get_for_contact(*, user, pk: int) -> VotingSession:
+    session = get_object_or_404(
+        VotingSession.objects.select_related("school_class__school__election"), pk=pk
+    )
+    if not session.school_class.school.contacts.filter(pk=user.pk).exists():
+        raise Http404
+    return session
+
+
+def classes_with_counts(*, school: School):
+    """The school's classes with the number of students on the roll (never who voted)."""
+    return school.classes.annotate(students=Count("voters")).order_by("name")
+
+
+def class_turnout(*, school_class: SchoolClass) -> tuple[int | None, int]:
+    """(voted — or None below the reporting threshold, students on the roll)."""
+    eligible = Voter.objects.filter(school_class=school_class).count()
+    voted = Participation.objects.filter(voter__school_class=school_class).count()
+    return suppressed(voted), eligible
+
+
+def election_turnout(*, election: Election) -> tuple[int, int]:
+    """(voted, eligible) for the whole election: totals only."""
+    eligible = Voter.objects.filter(election=election).count()
+    voted = Participation.objects.filter(election=election).count()
+    return voted, eligible
+
+
+def school_turnout(*, school: School) -> tuple[int | None, int]:
+    eligible = Voter.objects.filter(school_class__school=school).count()
+    voted = Participation.objects.filter(voter__school_class__school=school).count()
+    return suppressed(voted), eligible
+
+
+def sessions_open_for(*, schools) -> list[VotingSession]:
+    now = timezone_now()
+    return list(
+        VotingSession.objects.filter(
+            school_class__school__in=schools,
+            starts_at__lte=now,
+            ends_at__gt=now,
+            ended_early_at__isnull=True,
+        ).select_related("school_class__school")
+    )
+
+
+def roll_summary(*, election: Election):
+    """Students on the roll per school and class (for administrators; counts only)."""
+    return (
+        SchoolClass.objects.filter(school__election=election)
+        .annotate(students=Count("voters"))
+        .select_related("school")
+        .order_by("school__name", "name")
+    )
+
+
+def voters_for_manual(*, school: School, query: str = ""):
+    """Students of the school on the roll, to pick one for a manual ballot."""
+    voters = Voter.objects.filter(school_class__school=school).select_related("school_class")
+    if query:
+        voters = voters.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(student_ref__iexact=query)
+        )
+    return voters.order_by("family_name", "given_name")
