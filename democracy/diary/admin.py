@@ -86,6 +86,12 @@ class MeetingAdminForm(forms.ModelForm):
             "minutes_announced_on",
         ]
 
+    webcast_url = forms.URLField(
+        label=Meeting._meta.get_field("webcast_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and "status" in self.changed_data:

@@ -7,6 +7,7 @@ exist, for instance after a test flushed them.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
@@ -23,6 +24,9 @@ def audit_action(obj, verb: str) -> str:
 
 
 class EditorPermissionsMixin:
+    # Addresses typed without a scheme are taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_module_permission(self, request):
         return is_diary_editor(request) or super().has_module_permission(request)
 
