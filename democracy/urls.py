@@ -11,6 +11,7 @@ guard_admin_site(admin.site)
 urlpatterns = [
     path("", include("democracy.core.urls")),
     path("account/", include("democracy.accounts.urls")),
+    path("", include("proposals.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
