@@ -5,6 +5,7 @@ from django import forms
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from democracy.core.sanitize import clean_text
 from democracy.people.models import Organization
 from proposals import rules
 from proposals.models import District, RejectionReason, Report, Topic
@@ -83,6 +84,9 @@ class ProposalForm(forms.Form):
                 self.add_error("summary", _("Write a short summary."))
             if not cleaned.get("topic") and "topic" not in self.errors:
                 self.add_error("topic", _("Choose a topic."))
+            body = cleaned.get("body") or ""
+            if "body" not in self.errors and len(clean_text(body)) < rules.BODY_MIN:
+                self.add_error("body", _("Describe your proposal in a few sentences."))
         return cleaned
 
 
