@@ -239,7 +239,7 @@ def seed(out) -> None:
         created += 1
         if key == "draft":
             continue
-        services.proposal_submit(proposal=proposal, actor=proposer)
+        proposal = services.proposal_submit(proposal=proposal, actor=proposer)
         if key == "submitted":
             _backdate(proposal, 3)
             continue
@@ -260,7 +260,9 @@ def seed(out) -> None:
             )
             _backdate(proposal, 40)
             continue
-        services.proposal_publish(proposal=proposal, actor=moderator, responsible_organization=responsible)
+        proposal = services.proposal_publish(
+            proposal=proposal, actor=moderator, responsible_organization=responsible
+        )
         threshold = proposal.threshold
         if key == "near":
             _sign(proposal, signers[: threshold - 4], districts)

@@ -138,7 +138,7 @@ def decide(proposal, outcome="approved"):
         organization=proposal.responsible_organization,
         year=timezone_now().year,
         number=Meeting.objects.count() + 1,
-        start=timezone_now() - timedelta(hours=3),
+        start=timezone_now(),
         status=Meeting.Status.HELD,
     )
     item = diary_services.agenda_item_add(
