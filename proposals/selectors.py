@@ -88,6 +88,11 @@ def _text_filter(queryset, query: str):
     return queryset
 
 
+def _param(value: str, limit: int) -> str:
+    """A query parameter made safe for any database: no NUL bytes, bounded length."""
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
 def proposal_list(
     *,
     status: str = "",
@@ -96,6 +101,8 @@ def proposal_list(
     query: str = "",
     sort: str = "newest",
 ):
+    status, topic, district = _param(status, 30), _param(topic, 60), _param(district, 60)
+    query = _param(query, 200)
     queryset = proposals_public()
     if status in LIST_STATUSES:
         queryset = queryset.filter(status=status)
@@ -123,8 +130,8 @@ def proposals_of(*, user):
 
 def proposal_search(*, query: str, limit: int = 20) -> list[Proposal]:
     """Public proposals matching ``query``: Swedish full-text on PostgreSQL, else icontains."""
-    query = (query or "").strip()[:200]
-    if not query:
+    query = _param(query, 200)
+    if not query or limit <= 0:
         return []
     queryset = proposals_public()
     if connection.vendor == "postgresql":
