@@ -55,6 +55,16 @@ def proposal_get_visible(*, user, pk: int) -> Proposal:
     return proposal
 
 
+def proposal_get_for_signing(*, user, pk: int) -> Proposal:
+    """The proposal to sign or unsign: one light query when it is open; 404 as for the page."""
+    proposal = (
+        Proposal.objects.filter(pk=pk, status=Status.PUBLISHED)
+        .only("pk", "status", "closes_at", "published_at")
+        .first()
+    )
+    return proposal or proposal_get_visible(user=user, pk=pk)
+
+
 def proposal_get_for_moderation(*, pk: int) -> Proposal:
     proposal = Proposal.objects.select_related(*DETAIL_RELATED).filter(pk=pk).first()
     if proposal is None or proposal.status == Status.DRAFT:
@@ -238,7 +248,7 @@ def counts_by_district(proposal: Proposal) -> list[tuple[str, int]]:
 
 def count_payload_cached(*, pk: int) -> dict | None:
     """The payload of ``/proposals/<id>/count.json``: from the cache when warm (no query)."""
-    from proposals.services import COUNT_PAYLOAD_KEY, count_payload
+    from proposals.services import COUNT_PAYLOAD_KEY, count_payload, count_payload_ttl
 
     payload = cache.get(COUNT_PAYLOAD_KEY.format(pk))
     if payload is not None:
@@ -248,7 +258,7 @@ def count_payload_cached(*, pk: int) -> dict | None:
         return None
     count = ProposalCount.objects.filter(proposal=proposal).first()
     payload = count_payload(proposal, count)
-    cache.set(COUNT_PAYLOAD_KEY.format(pk), payload, 3600)
+    cache.set(COUNT_PAYLOAD_KEY.format(pk), payload, count_payload_ttl())
     return payload
 
 

@@ -204,18 +204,18 @@ def count_json(request, pk: int):
 
 @require_POST
 def sign(request, pk: int):
+    """Sign: the busiest write of the site, so it reads nothing it does not need."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("proposals:proposal-detail", args=[pk]))
     if _limited(
         request, "proposals:sign", settings.PROPOSALS_SIGN_RATE_USER, settings.PROPOSALS_SIGN_RATE_IP
     ):
         return rate_limited(request)
-    proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
             services.proposal_sign(
-                proposal=proposal,
+                proposal=pk,
                 user=request.user,
                 district=form.cleaned_data["district"],
                 show_name=form.cleaned_data["visibility"] == "name",
@@ -226,6 +226,7 @@ def sign(request, pk: int):
         except services.AlreadySigned as error:
             messages.info(request, str(error))
         except services.ProposalError as error:
+            selectors.proposal_get_visible(user=request.user, pk=pk)  # 404 if not public
             messages.error(request, str(error))
         except ValidationError as error:
             _apply_errors(form, error)
@@ -235,7 +236,8 @@ def sign(request, pk: int):
                 _("Thank you for signing. The count on the page is updated within a few seconds."),
             )
         if not form.errors:
-            return redirect(proposal.get_absolute_url() + "#sign")
+            return redirect(reverse("proposals:proposal-detail", args=[pk]) + "#sign")
+    proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
     context = _detail_context(request, proposal, sign_form=form)
     return render(request, "proposals/proposal_detail.html", context, status=400)
 
@@ -244,7 +246,7 @@ def sign(request, pk: int):
 def unsign(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("proposals:proposal-detail", args=[pk]))
-    proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
+    proposal = selectors.proposal_get_for_signing(user=request.user, pk=pk)
     try:
         services.signature_withdraw(proposal=proposal, user=request.user)
     except services.ProposalError as error:
