@@ -58,7 +58,7 @@ def configure_environment() -> dict:
         "STATIC_MANIFEST": "0",
         "LOG_LEVEL": "WARNING",
         "TASKS_SYNC": "0",
-        "TASK_WORKERS": "1",
+        "TASK_WORKERS": "2",
         # The benchmark's signers all come from 127.0.0.1: lift the per-IP limit and the burst
         # alert, keep everything else as in production.
         "PROPOSALS_SIGN_RATE_IP": "1000000/m",
@@ -193,6 +193,23 @@ def wait_http(port: int, path: str, timeout: float = 30) -> None:
         except Exception:
             time.sleep(0.3)
     raise RuntimeError(f"Server on port {port} did not answer {path}")
+
+
+def wait_for_counting_loop(env, timeout: float = 60) -> None:
+    """The scheduler starts the counting loop within about 15 s of the worker's start."""
+    if not env.get("REDIS_URL"):
+        time.sleep(20)
+        return
+    import redis
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if client.keys("*proposals:count-loop"):
+            print("  the counting loop is running")
+            return
+        time.sleep(0.5)
+    raise RuntimeError("The django-q2 worker did not start the counting loop.")
 
 
 def stop(process) -> None:
@@ -348,6 +365,7 @@ def main():
         processes.append(start([*gunicorn, "--bind", f"127.0.0.1:{PORT_BARE}", "democracy.wsgi:application"], bare_env, "gunicorn (bare insert view)"))
         processes.append(start([sys.executable, "manage.py", "qcluster"], env, "django-q2 worker"))
         wait_http(PORT_APP, "/proposals/rules/")
+        wait_for_counting_loop(env)
         wait_http(PORT_BARE, "/bench/insert/")
 
         print("Warming up …")

@@ -1,6 +1,6 @@
 """Small counters and flags in the cache, one network round trip each on Redis.
 
-Signing touches the cache several times (the burst counters, the recount flags). On Redis these
+Signing counts signatures per network and e-mail domain (burst alerts). On Redis the counters
 are sent as one pipeline; with the local-memory cache (one process) the plain cache API is used.
 Values are stored the way Django's Redis cache stores integers, so ``cache.get`` reads them.
 """
@@ -36,15 +36,3 @@ def incr_many(keys: list[str], ttl: int) -> list[int]:
             cache.set(key, 1, ttl)
             values.append(1)
     return values
-
-
-def set_and_claim(*, flag: str, flag_ttl: int, claim: str, claim_ttl: int) -> bool:
-    """Set ``flag``, and take ``claim`` if nobody holds it; True if this call took it."""
-    client = _redis()
-    if client is not None:
-        pipe = client.pipeline(transaction=False)
-        pipe.set(cache.make_and_validate_key(flag), 1, ex=flag_ttl)
-        pipe.set(cache.make_and_validate_key(claim), 1, ex=claim_ttl, nx=True)
-        return bool(pipe.execute()[1])
-    cache.set(flag, 1, flag_ttl)
-    return cache.add(claim, 1, claim_ttl)

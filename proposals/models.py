@@ -2,8 +2,9 @@
 
 Signatures are append-only rows with a database unique constraint (one per account and
 proposal). Nothing is incremented when someone signs: the count is recomputed from the rows by
-a coalesced background task into ``ProposalCount`` (see ``services.signature_count_refresh``),
-so signers never queue on one hot counter row.
+a background counting loop (and, for a quiet proposal, a recount queued after commit) into
+``ProposalCount`` (see ``services.signature_count_loop``), so signers never queue on one hot
+counter row.
 """
 
 from django.conf import settings
@@ -410,6 +411,8 @@ class Signature(models.Model):
         indexes = [
             models.Index(fields=["proposal", "status", "district"], name="signature_count_idx"),
             models.Index(fields=["proposal", "created_at"], name="signature_time_idx"),
+            # The counting loop looks for the signatures of the last seconds.
+            models.Index(fields=["created_at"], name="signature_recent_idx"),
         ]
 
     def __str__(self):

@@ -72,7 +72,9 @@ def forget_user(user) -> None:
     signatures.update(**ANONYMOUS_SIGNATURE)
     for proposal_id in open_ids:
         transaction.on_commit(
-            lambda proposal_id=proposal_id: signature_count_request(proposal_id=proposal_id)
+            lambda proposal_id=proposal_id: signature_count_request(
+                proposal_id=proposal_id, force=True
+            )
         )
     never_public = [
         Proposal.Status.DRAFT,

@@ -6,6 +6,7 @@ system decisions are audit-logged; side effects (mail, live counts) are queued a
 """
 
 import ipaddress
+import secrets
 import time
 from datetime import timedelta
 
@@ -549,7 +550,7 @@ def signature_withdraw(*, proposal: Proposal, user) -> None:
     if not deleted:
         raise ProposalError(_("You have not signed this proposal."))
     proposal_id = proposal.pk
-    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id))
+    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
 
 
 def signature_burst_check(*, proposal_id: int, network: str, domain: str) -> None:
@@ -658,19 +659,13 @@ def signatures_invalidate(
 
 # --- Counting -------------------------------------------------------------------------------
 
-_DIRTY = "proposals:count-dirty:{}"
-_QUEUED = "proposals:count-queued:{}"
-_LAST = "proposals:count-last:{}"
 COUNT_PAYLOAD_KEY = "proposals:count:{}"
-
-
-def queued_ttl() -> int:
-    """How long a queued recount blocks the next one if it never reports back.
-
-    Short, so that a lost task (or, in the embedded set-up, a worker process that does not
-    share the web process's local-memory cache) delays the count by seconds, not minutes.
-    """
-    return max(2, 3 * rules.current().count_interval)
+_RECENT = "proposals:count-recent:{}"
+_LOOP_LOCK = "proposals:count-loop"
+# How far back each pass of the counting loop looks for new signatures. A signature's time is
+# set just before its INSERT commits, so a commit can land slightly after a later one; the
+# overlap makes sure it is still seen. Recounting is idempotent, so overlap costs nothing else.
+LOOKBACK_SECONDS = 5
 
 
 def count_payload_ttl() -> int:
@@ -682,41 +677,64 @@ def count_group(proposal_id: int) -> str:
     return f"proposal-{proposal_id}"
 
 
-def signature_count_request(*, proposal_id: int) -> None:
-    """After a signature change has been committed: make sure a recount follows it.
+def signature_count_request(*, proposal_id: int, force: bool = False) -> None:
+    """After a signature change has been committed: queue a recount, unless one ran within
+    the counting interval (then the counting loop picks the change up within the interval).
 
-    At most one recount task per proposal is queued at a time; a change made while one is
-    queued or running marks the proposal dirty, and the task queues its successor. So every
-    committed change is followed by a recount that starts after it, and a proposal that is
-    signed a thousand times a second is still recounted about once per interval.
+    This gives a quiet proposal an instant update and a busy one at most about one recount,
+    and one live broadcast, per interval. ``force`` queues one regardless (withdrawals and
+    other removals, which the loop cannot see because it looks for new rows).
     """
-    if counters.set_and_claim(
-        flag=_DIRTY.format(proposal_id),
-        flag_ttl=600,
-        claim=_QUEUED.format(proposal_id),
-        claim_ttl=queued_ttl(),
-    ):
-        async_task(
-            "proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count"
-        )
-
-
-def signature_count_run(*, proposal_id: int) -> None:
-    """The body of the recount task (see ``signature_count_request``)."""
     interval = rules.current().count_interval
-    last = cache.get(_LAST.format(proposal_id))
-    if interval and last:
-        wait = last + interval - time.time()
-        if wait > 0:
-            time.sleep(min(wait, interval))
-    cache.delete(_DIRTY.format(proposal_id))
-    cache.set(_LAST.format(proposal_id), time.time(), 3600)
-    try:
+    if not force and interval and not cache.add(_RECENT.format(proposal_id), 1, interval):
+        return
+    async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
+
+
+def signature_counts_refresh_recent(*, since) -> list[int]:
+    """One pass of the counting loop: recount every proposal signed since ``since``."""
+    proposal_ids = list(
+        Signature.objects.filter(created_at__gte=since)
+        .values_list("proposal_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for proposal_id in proposal_ids:
         signature_count_refresh(proposal_id=proposal_id)
+    return proposal_ids
+
+
+def signature_count_loop(*, seconds: float = 70.0) -> int:
+    """The counting loop (the UK petitions' single counter job, every interval instead of every
+    minute): for ``seconds``, once per interval, recount the proposals that got signatures.
+
+    Started every minute by the scheduler; runs a little longer than a minute, and a new loop
+    waits for the running one to finish, so exactly one counts at a time (a cache lock) and
+    there is no gap between them. Returns the number of passes. Idempotent.
+    """
+    interval = max(1, rules.current().count_interval)
+    token = secrets.token_hex(8)
+    deadline = time.monotonic() + seconds
+    while not cache.add(_LOOP_LOCK, token, 15):
+        if time.monotonic() > deadline - interval:
+            return 0
+        time.sleep(0.5)
+    passes = 0
+    since = timezone_now() - timedelta(seconds=interval + LOOKBACK_SECONDS)
+    try:
+        while time.monotonic() < deadline:
+            started, tick = timezone_now(), time.monotonic()
+            signature_counts_refresh_recent(since=since)
+            since = started - timedelta(seconds=LOOKBACK_SECONDS)
+            passes += 1
+            if cache.get(_LOOP_LOCK) != token:
+                break  # the lock expired and another loop took over
+            cache.set(_LOOP_LOCK, token, 15)
+            time.sleep(max(0.0, interval - (time.monotonic() - tick)))
     finally:
-        cache.delete(_QUEUED.format(proposal_id))
-    if cache.get(_DIRTY.format(proposal_id)):
-        signature_count_request(proposal_id=proposal_id)
+        if cache.get(_LOOP_LOCK) == token:
+            cache.delete(_LOOP_LOCK)
+    return passes
 
 
 def count_payload(proposal: Proposal, count: ProposalCount | None) -> dict:
@@ -743,6 +761,9 @@ def signature_count_refresh(*, proposal_id: int) -> ProposalCount | None:
     proposal = Proposal.objects.filter(pk=proposal_id).first()
     if proposal is None:
         return None
+    interval = rules.current().count_interval
+    if interval:
+        cache.set(_RECENT.format(proposal_id), 1, interval)
     rows = (
         Signature.objects.filter(proposal_id=proposal_id, status=Signature.Status.VALID)
         .values("district_id")

@@ -1,6 +1,5 @@
 """Background tasks of e-proposals. Each takes ids, loads fresh rows and calls a service."""
 
-from django.db.models import F, Max, Q
 from django.utils.timezone import now as timezone_now
 
 from proposals import notifications, services
@@ -12,20 +11,21 @@ def refresh_signature_count(proposal_id: int) -> None:
 
     Idempotent: it counts the rows, so running it twice gives the same number.
     """
-    services.signature_count_run(proposal_id=proposal_id)
+    services.signature_count_refresh(proposal_id=proposal_id)
 
 
-def refresh_stale_counts() -> int:
-    """Safety net, every minute: recount open proposals signed since their last recount
-    (for example when a queued recount was lost with a worker). Idempotent."""
-    stale = (
-        Proposal.objects.filter(status=Proposal.Status.PUBLISHED)
-        .annotate(newest=Max("signatures__created_at"))
-        .filter(Q(count__isnull=True) | Q(newest__gt=F("count__updated_at")))
-        .values_list("pk", flat=True)
-    )
+def signature_count_loop() -> int:
+    """Every minute, for a little more than a minute: recount signed proposals once per
+    interval (see ``services.signature_count_loop``). Idempotent."""
+    return services.signature_count_loop()
+
+
+def refresh_open_counts() -> int:
+    """Reconciliation, every ten minutes: recount every proposal open for signing, so a count
+    is right even if a recount was lost with a worker. Idempotent."""
     done = 0
-    for proposal_id in stale:
+    open_ids = Proposal.objects.filter(status=Proposal.Status.PUBLISHED).values_list("pk", flat=True)
+    for proposal_id in list(open_ids):
         services.signature_count_refresh(proposal_id=proposal_id)
         done += 1
     return done

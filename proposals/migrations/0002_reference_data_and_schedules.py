@@ -29,7 +29,9 @@ TOPICS = [
 # name, function, minutes between runs
 SCHEDULES = [
     ("proposals.close_due", "proposals.tasks.close_due_proposals", 1),
-    ("proposals.refresh_stale_counts", "proposals.tasks.refresh_stale_counts", 1),
+    # Runs a little longer than its period, so one counting loop is always running.
+    ("proposals.signature_count_loop", "proposals.tasks.signature_count_loop", 1),
+    ("proposals.refresh_open_counts", "proposals.tasks.refresh_open_counts", 10),
     ("proposals.anonymise_signer_data", "proposals.tasks.anonymise_signer_data", 24 * 60),
 ]
 

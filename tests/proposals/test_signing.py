@@ -77,45 +77,58 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make_proposal):
     assert "Logga in för att skriva under" in page
 
 
-def test_recount_is_coalesced(make_proposal, make_user, django_capture_on_commit_callbacks, monkeypatch):
-    """Many signatures committed while a recount is queued give one recount, not one each."""
+def test_recount_after_commit_is_coalesced(make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch):
+    """A burst of signatures queues one recount per interval, not one each; the counting
+    loop's next pass counts the rest."""
+    settings.PROPOSALS_COUNT_INTERVAL = 1
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     queued = []
     monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: queued.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(25):
             services.proposal_sign(proposal=proposal, user=make_user())
-    assert [args[0] for args in queued] == ["proposals.tasks.refresh_signature_count"]
-    # The queued task counts every committed signature, then sees nothing more to do.
+    assert queued == [("proposals.tasks.refresh_signature_count", proposal.pk)]
     tasks.refresh_signature_count(proposal.pk)
     assert ProposalCount.objects.get(proposal=proposal).total == 25
-    assert len(queued) == 1
-    # A signature that arrives while the task runs marks the proposal dirty: the task queues
-    # its successor, so the last signature is never left uncounted.
-    original = services.signature_count_refresh
-
-    def refresh_with_a_late_signature(*, proposal_id):
-        result = original(proposal_id=proposal_id)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.proposal_sign(proposal=proposal, user=make_user())
-        return result
-
-    monkeypatch.setattr(services, "signature_count_refresh", refresh_with_a_late_signature)
-    services.signature_count_request(proposal_id=proposal.pk)
-    tasks.refresh_signature_count(proposal.pk)
-    monkeypatch.setattr(services, "signature_count_refresh", original)
-    assert len(queued) == 3  # the explicit request, and the successor for the late signature
-    tasks.refresh_signature_count(proposal.pk)
-    assert ProposalCount.objects.get(proposal=proposal).total == 26
+    # A withdrawal is not a new row the loop could see: it always queues its own recount.
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(proposal=proposal, user=user)
+        services.signature_withdraw(proposal=proposal, user=user)
+    assert len(queued) == 2
 
 
-def test_safety_net_recounts_stale_counts(make_proposal, make_user, monkeypatch):
+def test_counting_loop_counts_new_signatures_once_per_interval(make_proposal, make_user, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.PROPOSALS_COUNT_INTERVAL = 1
+    busy = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
+    quiet = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
+    monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: None)  # no after-commit recount
+    for _ in range(3):
+        services.proposal_sign(proposal=busy, user=make_user())
+    broadcasts = []
+    monkeypatch.setattr(services, "group_send", lambda group, event: broadcasts.append((group, event["count"])))
+    with django_capture_on_commit_callbacks(execute=True):
+        passes = services.signature_count_loop(seconds=1.5)
+    assert passes == 2
+    assert ProposalCount.objects.get(proposal=busy).total == 3
+    assert ProposalCount.objects.get(proposal=quiet).total == 0
+    # Two passes saw the busy proposal; only the change was broadcast.
+    assert broadcasts == [(f"proposal-{busy.pk}", 3)]
+    assert cache.get("proposals:count-loop") is None  # the lock is released
+
+
+def test_counting_loop_waits_for_the_running_one(settings):
+    settings.PROPOSALS_COUNT_INTERVAL = 1
+    cache.set("proposals:count-loop", "someone-else", 15)
+    assert services.signature_count_loop(seconds=1.2) == 0
+
+
+def test_reconciliation_recounts_open_proposals(make_proposal, make_user, monkeypatch):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: None)  # a lost task
     services.proposal_sign(proposal=proposal, user=make_user())
-    assert tasks.refresh_stale_counts() == 1
+    assert tasks.refresh_open_counts() == 1
     assert ProposalCount.objects.get(proposal=proposal).total == 1
-    assert tasks.refresh_stale_counts() == 0
 
 
 class TestCountJson:
