@@ -1,9 +1,14 @@
-"""Small counters and flags in the cache, one network round trip each on Redis.
+"""Counters and claims in the cache, sent to Redis in one round trip.
 
-Signing counts signatures per network and e-mail domain (burst alerts). On Redis the counters
-are sent as one pipeline; with the local-memory cache (one process) the plain cache API is used.
-Values are stored the way Django's Redis cache stores integers, so ``cache.get`` reads them.
+Signing is the busiest write of the site, and each cache call through Django's cache API costs
+a round trip (and a new client object). The signing path therefore batches its cache work:
+the rate-limit counters before the INSERT, the burst counters and the recount claim after it,
+each as one pipeline. With the local-memory cache (the embedded single-process set-up) the
+plain cache API is used instead. Values are stored the way Django's Redis cache stores
+integers, so ``cache.get`` reads them.
 """
+
+import time
 
 from django.core.cache import cache
 
@@ -13,26 +18,53 @@ def _redis():
     from django.core.cache.backends.redis import RedisCache
 
     if isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)  # Django's own client, same pool
+        return cache._cache.get_client(write=True)  # Django's own client and pool
     return None
 
 
-def incr_many(keys: list[str], ttl: int) -> list[int]:
-    """Increment counters that start at 0 and expire ``ttl`` seconds after their creation."""
+def incr_and_claim(
+    counters: list[tuple[str, int]], claim: tuple[str, int] | None = None
+) -> tuple[list[int], bool]:
+    """Increment each ``(key, ttl)`` counter (created at 0, expiring ``ttl`` seconds after it
+    was created) and, if given, take the ``(key, ttl)`` claim if nobody holds it.
+
+    Returns the new counter values and whether the claim was taken.
+    """
     client = _redis()
     if client is not None:
         pipe = client.pipeline(transaction=False)
-        for key in keys:
+        for key, ttl in counters:
             full = cache.make_and_validate_key(key)
             pipe.set(full, 0, ex=ttl, nx=True)
             pipe.incr(full)
-        return pipe.execute()[1::2]
+        if claim is not None:
+            pipe.set(cache.make_and_validate_key(claim[0]), 1, ex=claim[1], nx=True)
+        results = pipe.execute()
+        values = results[1 : 2 * len(counters) : 2]
+        return values, bool(results[-1]) if claim is not None else False
     values = []
-    for key in keys:
+    for key, ttl in counters:
         cache.add(key, 0, ttl)
         try:
             values.append(cache.incr(key))
         except ValueError:  # expired between add and incr
             cache.set(key, 1, ttl)
             values.append(1)
-    return values
+    claimed = cache.add(claim[0], 1, claim[1]) if claim is not None else False
+    return values, claimed
+
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"30/m"`` → (30, 60); also ``"100/5m"`` (django-ratelimit's syntax)."""
+    count, _slash, period = rate.partition("/")
+    unit = period[-1]
+    multiple = int(period[:-1] or 1)
+    return int(count), multiple * PERIODS[unit]
+
+
+def window_key(prefix: str, period: int) -> str:
+    """A fixed-window counter key: the same key for every request in one window."""
+    return f"{prefix}:{int(time.time() // period)}"

@@ -458,7 +458,7 @@ def rejection_reason_save(*, reason: RejectionReason, actor) -> RejectionReason:
 # --- Signatures -----------------------------------------------------------------------------
 
 
-def network_of(ip: str | None) -> str:
+def network_of(ip: str | None, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) -> str:
     """The /24 (IPv4) or /48 (IPv6) network of an address, as text; "" if there is none."""
     if not ip:
         return ""
@@ -466,7 +466,7 @@ def network_of(ip: str | None) -> str:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ""
-    prefix = 24 if address.version == 4 else 48
+    prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
@@ -532,9 +532,8 @@ def proposal_sign(
         if Signature.objects.filter(proposal_id=proposal_id, user=user).exists():
             raise AlreadySigned(_("You have already signed this proposal."))
         raise ProposalError(_("This proposal is not open for signing."))
-    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id))
     transaction.on_commit(
-        lambda: signature_burst_check(proposal_id=proposal_id, network=network, domain=domain)
+        lambda: signature_after_commit(proposal_id=proposal_id, network=network, domain=domain)
     )
     return row[0]
 
@@ -553,20 +552,24 @@ def signature_withdraw(*, proposal: Proposal, user) -> None:
     transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
 
 
-def signature_burst_check(*, proposal_id: int, network: str, domain: str) -> None:
-    """Count signatures per network and e-mail domain in the cache; alert moderators at a burst.
+def signature_after_commit(*, proposal_id: int, network: str, domain: str) -> None:
+    """After a signature is committed: count it per network and e-mail domain (burst alerts)
+    and queue a recount unless one ran within the interval; one cache round trip for both.
 
-    The counters live in the cache (no database write per signature, one round trip on
-    Redis); an alert is raised once, when a counter reaches the threshold within the window.
+    The burst counters live in the cache (no database write per signature); an alert is
+    raised once, when a counter reaches the threshold within the window.
     """
     threshold = settings.PROPOSALS_BURST_THRESHOLD
     window = settings.PROPOSALS_BURST_WINDOW_MINUTES * 60
     bucket = int(time.time() // window)
     sources = [(kind, value) for kind, value in (("network", network), ("domain", domain)) if value]
-    if not sources:
-        return
-    keys = [f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}" for kind, value in sources]
-    for (kind, value), count in zip(sources, counters.incr_many(keys, window * 2), strict=True):
+    keys = [(f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2) for kind, value in sources]
+    interval = rules.current().count_interval
+    claim = (_RECENT.format(proposal_id), interval) if interval else None
+    counts, claimed = counters.incr_and_claim(keys, claim)
+    if claim is None or claimed:
+        async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
+    for (kind, value), count in zip(sources, counts, strict=True):
         if count != threshold:
             continue
         staff_alert_raise(
