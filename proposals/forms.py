@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from democracy.core.sanitize import clean_text
 from democracy.people.models import Organization
@@ -39,7 +40,7 @@ class ProposalForm(forms.Form):
         help_text=_("Say what you want the municipality to do, in one sentence."),
     )
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("proposal form", "Summary"),
         max_length=rules.SUMMARY_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
