@@ -271,9 +271,10 @@ def signature_of(*, proposal: Proposal, user) -> Signature | None:
 
 
 def signers_public(*, proposal: Proposal):
-    """The public signer list: valid signatures, newest first, the name only if chosen."""
+    """The public signer list: valid signatures by people who chose to show their name."""
     return (
         Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
+        .exclude(public_name="")
         .select_related("district")
         .only("public_name", "created_at", "district__name")
         .order_by("-created_at", "-pk")

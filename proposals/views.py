@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 from django_ratelimit.core import is_ratelimited
@@ -155,6 +156,7 @@ def _detail_context(request, proposal, *, sign_form=None, comment_form=None):
     if sign_form is None and permissions.can_sign(user, proposal, now) and signature is None:
         sign_form = SignForm(initial={"public_name": user.name})
     signers = selectors.signers_public(proposal=proposal)
+    named_total = signers.count() if count else 0
     return {
         "proposal": proposal,
         "count": count,
@@ -170,8 +172,10 @@ def _detail_context(request, proposal, *, sign_form=None, comment_form=None):
         "is_moderator": permissions.is_moderator(user),
         "sign_form": sign_form,
         "comment_form": comment_form or CommentForm(),
-        "signers": signers[:20],
+        "signers": signers[:20] if named_total else [],
         "signer_total": count,
+        "named_total": named_total,
+        "anonymous_total": max(0, count - named_total),
         "by_district": selectors.counts_by_district(proposal),
         "journey": selectors.journey(proposal),
         "clock": selectors.treatment_clock(proposal, now),
@@ -192,8 +196,13 @@ def proposal_signers(request, pk: int):
     return render(
         request,
         "proposals/signers.html",
-        {"proposal": proposal, "page_obj": page, "is_paginated": page.has_other_pages(),
-         "paginator": paginator},
+        {
+            "proposal": proposal,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "paginator": paginator,
+            "anonymous_total": max(0, selectors.count_of(proposal) - paginator.count),
+        },
     )
 
 
@@ -544,7 +553,7 @@ def _moderation_context(request, proposal, **forms):
         "invalidate_form": InvalidateForm(),
         "checks": [
             (_("Title"), len(proposal.title), rules.TITLE_MAX),
-            (_("Summary"), len(proposal.summary), rules.SUMMARY_MAX),
+            (pgettext("proposal form", "Summary"), len(proposal.summary), rules.SUMMARY_MAX),
             (_("Proposal"), services.plain_length(proposal.body), rules.BODY_MAX),
         ],
     }
