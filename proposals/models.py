@@ -368,8 +368,10 @@ class Signature(models.Model):
         VALID = "valid", _("Valid")
         INVALIDATED = "invalidated", _("Removed by moderation")
 
+    # No single-column indexes where a composite one below starts with the column: every index
+    # is written on each signature.
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="signatures"
+        Proposal, on_delete=models.CASCADE, related_name="signatures", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -379,7 +381,7 @@ class Signature(models.Model):
         related_name="proposal_signatures",
     )
     district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     public_name = models.CharField(_("name shown"), max_length=150, blank=True)
     notify = models.BooleanField(_("wants updates"), default=False)
@@ -394,6 +396,7 @@ class Signature(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="signatures",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("signed"))
 

@@ -53,3 +53,38 @@ def test_list_rules_and_forms_render(client, resident, make_proposal):
         response = client.get(reverse(name))
         assert response.status_code == 200
         assert_clean_html(response.content.decode())
+
+
+def test_list_pages_use_a_fixed_number_of_queries(client, make_proposal, make_user, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    from proposals import services
+
+    proposals = [make_proposal(Proposal.Status.PUBLISHED, threshold=50) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for proposal in proposals:
+            services.proposal_sign(proposal=proposal, user=make_user(name="Namn"), show_name=True)
+    make_proposal(Proposal.Status.EXPIRED)
+    make_proposal(Proposal.Status.REJECTED)
+
+    def measure():
+        with django_assert_max_num_queries(6) as list_queries:
+            assert client.get(reverse("proposals:proposal-list")).status_code == 200
+        with django_assert_max_num_queries(3) as api_queries:
+            assert client.get("/api/v1/proposals/").status_code == 200
+        return len(list_queries.captured_queries), len(api_queries.captured_queries)
+
+    few = measure()
+    for _ in range(6):
+        make_proposal(Proposal.Status.PUBLISHED)
+    assert measure() == few  # more proposals, not more queries
+
+
+def test_signer_list_uses_a_fixed_number_of_queries(client, make_proposal, make_user, district, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    from proposals import services
+
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(12):
+            services.proposal_sign(proposal=proposal, user=make_user(name="Namn"), show_name=True, district=district)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("proposals:proposal-signers", args=[proposal.pk]))
+    assert response.content.decode().count("Namn, Centrum") == 12
