@@ -333,6 +333,22 @@ class ProposalCount(models.Model):
         return f"{self.proposal_id}: {self.total}"
 
 
+class CountingLease(models.Model):
+    """Who runs the counting loop, until when: a lease that works across processes on SQLite
+    and PostgreSQL alike (one conditional UPDATE per pass)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("counting lease")
+        verbose_name_plural = _("counting leases")
+
+    def __str__(self):
+        return f"{self.name}: {self.holder}"
+
+
 class SignatureInvalidation(models.Model):
     """A moderator's bulk removal of signatures from one proposal, with the reason."""
 

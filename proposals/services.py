@@ -664,7 +664,6 @@ def signatures_invalidate(
 
 COUNT_PAYLOAD_KEY = "proposals:count:{}"
 _RECENT = "proposals:count-recent:{}"
-_LOOP_LOCK = "proposals:count-loop"
 # How far back each pass of the counting loop looks for new signatures. A signature's time is
 # set just before its INSERT commits, so a commit can land slightly after a later one; the
 # overlap makes sure it is still seen. Recounting is idempotent, so overlap costs nothing else.
@@ -707,18 +706,47 @@ def signature_counts_refresh_recent(*, since) -> list[int]:
     return proposal_ids
 
 
+LOOP_LEASE = "signature-count-loop"
+LEASE_SECONDS = 15
+
+
+def _lease(token: str) -> bool:
+    """Take or renew the counting loop's lease; False while another loop holds it."""
+    from django.db.models import Q
+
+    from proposals.models import CountingLease
+
+    now = timezone_now()
+    CountingLease.objects.get_or_create(
+        name=LOOP_LEASE, defaults={"expires_at": now - timedelta(seconds=1)}
+    )
+    taken = (
+        CountingLease.objects.filter(name=LOOP_LEASE)
+        .filter(Q(expires_at__lt=now) | Q(holder=token))
+        .update(holder=token, expires_at=now + timedelta(seconds=LEASE_SECONDS))
+    )
+    return taken == 1
+
+
+def _lease_release(token: str) -> None:
+    from proposals.models import CountingLease
+
+    CountingLease.objects.filter(name=LOOP_LEASE, holder=token).update(expires_at=timezone_now())
+
+
 def signature_count_loop(*, seconds: float = 70.0) -> int:
     """The counting loop (the UK petitions' single counter job, every interval instead of every
     minute): for ``seconds``, once per interval, recount the proposals that got signatures.
 
     Started every minute by the scheduler; runs a little longer than a minute, and a new loop
-    waits for the running one to finish, so exactly one counts at a time (a cache lock) and
-    there is no gap between them. Returns the number of passes. Idempotent.
+    waits for the running one to finish, so exactly one counts at a time (a lease in the
+    database, which every worker process sees) and there is no gap between them. Returns the
+    number of passes. Idempotent.
     """
     interval = max(1, rules.current().count_interval)
     token = secrets.token_hex(8)
     deadline = time.monotonic() + seconds
-    while not cache.add(_LOOP_LOCK, token, 15):
+    while not _lease(token):
         if time.monotonic() > deadline - interval:
             return 0
         time.sleep(0.5)
@@ -730,13 +758,11 @@ def signature_count_loop(*, seconds: float = 70.0) -> int:
             signature_counts_refresh_recent(since=since)
             since = started - timedelta(seconds=LOOKBACK_SECONDS)
             passes += 1
-            if cache.get(_LOOP_LOCK) != token:
-                break  # the lock expired and another loop took over
-            cache.set(_LOOP_LOCK, token, 15)
+            if not _lease(token):
+                break  # the lease expired (a very slow pass) and another loop took over
             time.sleep(max(0.0, interval - (time.monotonic() - tick)))
     finally:
-        if cache.get(_LOOP_LOCK) == token:
-            cache.delete(_LOOP_LOCK)
+        _lease_release(token)
     return passes
 
 
