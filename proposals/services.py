@@ -780,45 +780,61 @@ def count_payload(proposal: Proposal, count: ProposalCount | None) -> dict:
     }
 
 
-@transaction.atomic
 def signature_count_refresh(*, proposal_id: int) -> ProposalCount | None:
-    """Recount one proposal's valid signatures (total and by district) into ``ProposalCount``.
+    """Recount one proposal (see ``signature_counts_refresh``)."""
+    return signature_counts_refresh(proposal_ids=[proposal_id]).get(proposal_id)
+
+
+@transaction.atomic
+def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCount]:
+    """Recount the valid signatures (total and by district) of these proposals into
+    ``ProposalCount``, with one grouped query, and publish the counts that changed.
 
     Idempotent and self-correcting: it always counts the rows, never adds to a number. Refers
-    the proposal at once when the count reaches its threshold.
+    a proposal at once when its count reaches the threshold.
     """
-    proposal = Proposal.objects.filter(pk=proposal_id).first()
-    if proposal is None:
-        return None
+    proposal_ids = sorted(set(proposal_ids))
     interval = rules.current().count_interval
     if interval:
-        cache.set(_RECENT.format(proposal_id), 1, interval)
+        cache.set_many({_RECENT.format(pk): 1 for pk in proposal_ids}, interval)
     rows = (
-        Signature.objects.filter(proposal_id=proposal_id, status=Signature.Status.VALID)
-        .values("district_id")
+        Signature.objects.filter(proposal_id__in=proposal_ids, status=Signature.Status.VALID)
+        .values("proposal_id", "district_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    by_district = {str(row["district_id"] or ""): row["n"] for row in rows}
-    total = sum(by_district.values())
+    by_proposal: dict[int, dict[str, int]] = {pk: {} for pk in proposal_ids}
+    for row in rows:
+        by_proposal[row["proposal_id"]][str(row["district_id"] or "")] = row["n"]
+    counts = {c.proposal_id: c for c in ProposalCount.objects.filter(proposal_id__in=proposal_ids)}
+    proposals = Proposal.objects.in_bulk(proposal_ids)
     now = timezone_now()
-    previous = ProposalCount.objects.filter(proposal_id=proposal_id).values_list(
-        "total", flat=True
-    ).first()
-    count, _created = ProposalCount.objects.update_or_create(
-        proposal_id=proposal_id,
-        defaults={"total": total, "by_district": by_district, "updated_at": now},
-    )
-    if (
-        proposal.status == Status.PUBLISHED
-        and proposal.threshold
-        and total >= proposal.threshold
-    ):
-        proposal = proposal_refer(proposal=proposal)
-    payload = count_payload(proposal, count)
-    changed = previous != total
-    transaction.on_commit(lambda: _count_publish(proposal_id, payload, changed))
-    return count
+    changed, new = [], []
+    for proposal_id in proposal_ids:
+        if proposal_id not in proposals:
+            continue
+        by_district = by_proposal[proposal_id]
+        total = sum(by_district.values())
+        count = counts.get(proposal_id)
+        if count is None:
+            count = ProposalCount(proposal_id=proposal_id, total=total, by_district=by_district, updated_at=now)
+            new.append(count)
+            counts[proposal_id] = count
+        elif count.total != total or count.by_district != by_district:
+            count.total, count.by_district, count.updated_at = total, by_district, now
+            changed.append(count)
+        else:
+            continue
+        proposal = proposals[proposal_id]
+        if proposal.status == Status.PUBLISHED and proposal.threshold and total >= proposal.threshold:
+            proposals[proposal_id] = proposal_refer(proposal=proposal)
+    ProposalCount.objects.bulk_create(new, ignore_conflicts=True)
+    ProposalCount.objects.bulk_update(changed, ["total", "by_district", "updated_at"])
+    for count in (*new, *changed):
+        proposal_id = count.proposal_id
+        payload = count_payload(proposals[proposal_id], count)
+        transaction.on_commit(lambda pk=proposal_id, p=payload: _count_publish(pk, p, True))
+    return counts
 
 
 def _count_publish(proposal_id: int, payload: dict, changed: bool) -> None:
