@@ -23,12 +23,15 @@ def _redis():
 
 
 def incr_and_claim(
-    counters: list[tuple[str, int]], claim: tuple[str, int] | None = None
-) -> tuple[list[int], bool]:
+    counters: list[tuple[str, int]],
+    claim: tuple[str, int] | None = None,
+    present: str | None = None,
+) -> tuple[list[int], bool, bool]:
     """Increment each ``(key, ttl)`` counter (created at 0, expiring ``ttl`` seconds after it
-    was created) and, if given, take the ``(key, ttl)`` claim if nobody holds it.
+    was created); if given, take the ``(key, ttl)`` claim if nobody holds it, and see whether
+    the ``present`` key exists.
 
-    Returns the new counter values and whether the claim was taken.
+    Returns the new counter values, whether the claim was taken and whether ``present`` exists.
     """
     client = _redis()
     if client is not None:
@@ -39,9 +42,14 @@ def incr_and_claim(
             pipe.incr(full)
         if claim is not None:
             pipe.set(cache.make_and_validate_key(claim[0]), 1, ex=claim[1], nx=True)
+        if present is not None:
+            pipe.exists(cache.make_and_validate_key(present))
         results = pipe.execute()
         values = results[1 : 2 * len(counters) : 2]
-        return values, bool(results[-1]) if claim is not None else False
+        rest = results[2 * len(counters) :]
+        claimed = bool(rest.pop(0)) if claim is not None else False
+        exists = bool(rest.pop(0)) if present is not None else False
+        return values, claimed, exists
     values = []
     for key, ttl in counters:
         cache.add(key, 0, ttl)
@@ -51,7 +59,8 @@ def incr_and_claim(
             cache.set(key, 1, ttl)
             values.append(1)
     claimed = cache.add(claim[0], 1, claim[1]) if claim is not None else False
-    return values, claimed
+    exists = cache.get(present) is not None if present is not None else False
+    return values, claimed, exists
 
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

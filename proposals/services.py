@@ -566,8 +566,10 @@ def signature_after_commit(*, proposal_id: int, network: str, domain: str) -> No
     keys = [(f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2) for kind, value in sources]
     interval = rules.current().count_interval
     claim = (_RECENT.format(proposal_id), interval) if interval else None
-    counts, claimed = counters.incr_and_claim(keys, claim)
-    if claim is None or claimed:
+    counts, claimed, loop_running = counters.incr_and_claim(keys, claim, present=_LOOP_ALIVE)
+    # While the counting loop runs it counts this signature within the interval; otherwise
+    # (a quiet site between loops, the worker down, tests) recount now, once per interval.
+    if not loop_running and (claim is None or claimed):
         async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
     for (kind, value), count in zip(sources, counts, strict=True):
         if count != threshold:
@@ -664,6 +666,7 @@ def signatures_invalidate(
 
 COUNT_PAYLOAD_KEY = "proposals:count:{}"
 _RECENT = "proposals:count-recent:{}"
+_LOOP_ALIVE = "proposals:count-loop-alive"
 # How far back each pass of the counting loop looks for new signatures. A signature's time is
 # set just before its INSERT commits, so a commit can land slightly after a later one; the
 # overlap makes sure it is still seen. Recounting is idempotent, so overlap costs nothing else.
@@ -758,11 +761,13 @@ def signature_count_loop(*, seconds: float = 70.0) -> int:
             signature_counts_refresh_recent(since=since)
             since = started - timedelta(seconds=LOOKBACK_SECONDS)
             passes += 1
+            cache.set(_LOOP_ALIVE, 1, 3 * interval)
             if not _lease(token):
                 break  # the lease expired (a very slow pass) and another loop took over
             time.sleep(max(0.0, interval - (time.monotonic() - tick)))
     finally:
         _lease_release(token)
+        cache.delete(_LOOP_ALIVE)
     return passes
 
 

@@ -59,7 +59,7 @@ def _sign_limited(request) -> bool:
         (counters.window_key(f"proposals:rl:sign:user:{request.user.pk}", user_period), user_period),
         (counters.window_key(f"proposals:rl:sign:ip:{services.network_of(ip, ipv4_prefix=32, ipv6_prefix=64)}", ip_period), ip_period),
     ]
-    (by_user, by_ip), _claimed = counters.incr_and_claim(keys)
+    (by_user, by_ip), _claimed, _present = counters.incr_and_claim(keys)
     return by_user > user_count or by_ip > ip_count
 
 

@@ -121,6 +121,22 @@ def test_counting_loop_counts_new_signatures_once_per_interval(make_proposal, ma
     assert lease.expires_at <= timezone_now()  # released for the next loop
 
 
+def test_no_recount_task_while_the_counting_loop_runs(make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch):
+    settings.PROPOSALS_COUNT_INTERVAL = 1
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
+    queued = []
+    monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: queued.append(args))
+    cache.set("proposals:count-loop-alive", 1, 3)  # what each pass of the loop does
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(proposal=proposal, user=make_user())
+    assert queued == []
+    cache.delete("proposals:count-loop-alive")
+    cache.delete(f"proposals:count-recent:{proposal.pk}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(proposal=proposal, user=make_user())
+    assert queued == [("proposals.tasks.refresh_signature_count", proposal.pk)]
+
+
 def test_counting_loop_waits_for_the_running_one(settings):
     settings.PROPOSALS_COUNT_INTERVAL = 1
     CountingLease.objects.create(name="signature-count-loop", holder="someone-else", expires_at=timezone_now() + timedelta(seconds=15))
