@@ -657,8 +657,8 @@ def signatures_invalidate(
         data={**criteria, "matched": matched},
     )
     proposal_id = proposal.pk
-    # Correct the count at once rather than waiting for the next signature.
-    transaction.on_commit(lambda: signature_count_refresh(proposal_id=proposal_id))
+    # Correct the count now; the counting loop only sees new signatures.
+    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
     return invalidation
 
 
@@ -838,14 +838,14 @@ def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCo
     for count in (*new, *changed):
         proposal_id = count.proposal_id
         payload = count_payload(proposals[proposal_id], count)
-        transaction.on_commit(lambda pk=proposal_id, p=payload: _count_publish(pk, p, True))
+        transaction.on_commit(lambda pk=proposal_id, p=payload: _count_publish(pk, p))
     return counts
 
 
-def _count_publish(proposal_id: int, payload: dict, changed: bool) -> None:
+def _count_publish(proposal_id: int, payload: dict) -> None:
+    """A changed count: into the cache for count.json, and to the live listeners."""
     cache.set(COUNT_PAYLOAD_KEY.format(proposal_id), payload, count_payload_ttl())
-    if changed:
-        group_send(count_group(proposal_id), {"type": "proposal.count", **payload})
+    group_send(count_group(proposal_id), {"type": "proposal.count", **payload})
 
 
 def count_cache_forget(*, proposal_id: int) -> None:
