@@ -55,10 +55,11 @@ def _sign_limited(request) -> bool:
     user_count, user_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_USER)
     ip_count, ip_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_IP)
     ip = request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", "")
-    keys = [
-        (counters.window_key(f"proposals:rl:sign:user:{request.user.pk}", user_period), user_period),
-        (counters.window_key(f"proposals:rl:sign:ip:{services.network_of(ip, ipv4_prefix=32, ipv6_prefix=64)}", ip_period), ip_period),
-    ]
+    # One address for IPv4, the /64 for IPv6 (a household or a phone has a whole /64).
+    address = services.network_of(ip, ipv4_prefix=32, ipv6_prefix=64)
+    user_key = counters.window_key(f"proposals:rl:sign:user:{request.user.pk}", user_period)
+    ip_key = counters.window_key(f"proposals:rl:sign:ip:{address}", ip_period)
+    keys = [(user_key, user_period), (ip_key, ip_period)]
     (by_user, by_ip), _claimed, _present = counters.incr_and_claim(keys)
     return by_user > user_count or by_ip > ip_count
 
@@ -524,6 +525,14 @@ class ModerationQueueView(StaffRequiredMixin, TemplateView):
         context["proposal_reports"] = [r for r in reports if r.proposal_id]
         context["comment_reports"] = [r for r in reports if r.comment_id]
         context["hidden_proposals"] = Proposal.objects.filter(status=Proposal.Status.HIDDEN).order_by("-updated_at")[:50]
+        reported = {r.comment_id for r in context["comment_reports"]}
+        context["hidden_comments"] = [
+            comment
+            for comment in Comment.objects.filter(hidden=True)
+            .select_related("proposal")
+            .order_by("-created_at")[:50]
+            if comment.pk not in reported
+        ]
         return context
 
 

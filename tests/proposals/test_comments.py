@@ -54,6 +54,9 @@ def test_reports_hide_a_comment_pending_review_and_moderator_decides(client, mak
     assert comment.hidden and comment.hidden_reason == "Pekar ut en privatperson."
     assert not Report.objects.filter(resolved_at__isnull=True).exists()
     assert AuditEntry.objects.filter(action="proposal.comment.hide").exists()
+    queue = client.get(reverse("proposals:moderation-queue"))
+    assert queue.context["hidden_comments"] == [comment]  # listed so it can be shown again
+    assert "Visa kommentaren igen" in queue.content.decode()
     client.post(reverse("proposals:moderation-comment-restore", args=[comment.pk]), {"reason": "Ändrat beslut."})
     comment.refresh_from_db()
     assert not comment.hidden

@@ -1,5 +1,7 @@
 """The public pages and the proposer's pages answer, in Swedish, without inline script or style."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -88,3 +90,30 @@ def test_signer_list_uses_a_fixed_number_of_queries(client, make_proposal, make_
     with django_assert_max_num_queries(5):
         response = client.get(reverse("proposals:proposal-signers", args=[proposal.pk]))
     assert response.content.decode().count("Namn, Centrum") == 12
+
+
+def test_list_filters_and_sorts(client, make_proposal, make_user, district, django_capture_on_commit_callbacks):
+    from proposals import services
+    from tests.proposals.factories import TopicFactory
+
+    school = TopicFactory(slug="skola", name="Skola")
+    popular = make_proposal(Proposal.Status.PUBLISHED, title="Fler bänkar i parken", threshold=50)
+    closing = make_proposal(Proposal.Status.PUBLISHED, title="Simskola för alla barn", threshold=50, district=district)
+    Proposal.objects.filter(pk=closing.pk).update(topic=school, closes_at=closing.closes_at - timedelta(days=30))
+    decided = make_proposal(Proposal.Status.ANSWERED, title="Läxhjälp på biblioteket")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            services.proposal_sign(proposal=popular, user=make_user())
+
+    def titles(**params):
+        response = client.get(reverse("proposals:proposal-list"), params)
+        return [p.title for p in response.context["proposals"]]
+
+    assert titles(status="answered") == [decided.title]
+    assert titles(topic="skola") == [closing.title]
+    assert titles(district="centrum") == [closing.title]
+    assert titles(q="bänkar") == [popular.title]
+    assert titles(sort="most_signed")[0] == decided.title  # 3 signatures (it reached its threshold)
+    assert titles(sort="most_signed")[1] == popular.title
+    assert titles(sort="closing_soon") == [closing.title, popular.title]  # open ones only
+    assert set(titles()) == {popular.title, closing.title, decided.title}
