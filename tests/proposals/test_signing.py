@@ -218,6 +218,22 @@ def test_websocket_forwards_count_updates(make_proposal, make_user):
     async_to_sync(scenario)()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_websocket_refuses_proposals_that_are_not_public(make_proposal):
+    draft = make_proposal(Proposal.Status.DRAFT)
+
+    async def connect(pk):
+        from democracy.asgi import application
+
+        communicator = WebsocketCommunicator(application, f"/ws/proposals/{pk}/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return connected
+
+    assert async_to_sync(connect)(draft.pk) is False
+    assert async_to_sync(connect)(999999) is False
+
+
 def test_rate_limit_per_account(client, resident, make_proposal, settings):
     settings.PROPOSALS_SIGN_RATE_USER = "2/m"
     proposals = [make_proposal(Proposal.Status.PUBLISHED, threshold=10) for _ in range(3)]
