@@ -228,3 +228,16 @@ def test_moderation_pages_pass_axe(page, live_app, assert_accessible, moderator,
     page.goto(live_app("/moderation/"))
     shot(page, "moderation-queue")
     assert reverse("proposals:moderation-queue") in page.content() or "Moderering" in page.content()
+
+
+def test_proposal_page_in_english_passes_axe(page, live_app, assert_accessible, make_proposal):
+    proposal = make_proposal(Proposal.Status.ANSWERED)
+    page.goto(live_app(f"/proposals/{proposal.pk}/"))
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(live_app(f"/proposals/{proposal.pk}/"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "The proposal's journey" in page.content()
+    assert_accessible(page)
+    page.goto(live_app("/proposals/rules/"))
+    assert "Rules for e-proposals" in page.content()
+    assert_accessible(page)

@@ -101,3 +101,14 @@ def test_moderators_edit_the_list_of_rejection_reasons(client, moderator):
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="proposal.rejection_reason.create").exists()
     assert "Pågående rättsprocess" in client.get(reverse("proposals:rules")).content.decode()
+
+
+def test_writing_is_rate_limited_per_account(client, resident, make_proposal, settings):
+    settings.PROPOSALS_WRITE_RATE_USER = "2/h"
+    proposal = make_proposal(Proposal.Status.PUBLISHED)
+    client.force_login(resident)
+    codes = [client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": f"Kommentar {i}"}).status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    assert Comment.objects.count() == 2
+    # Submitting proposals counts against the same limit.
+    assert client.post(reverse("proposals:proposal-create"), {"title": "Ny", "action": "save"}).status_code == 429
