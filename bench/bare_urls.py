@@ -14,7 +14,11 @@ def insert(request):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (proposal_id, user_id, created_at) VALUES (%s, %s, %s)",  # noqa: S608 -- constant table name
-            [int(request.POST.get("proposal", 0)), int(request.POST.get("user", 0)), timezone_now()],
+            [
+                int(request.POST.get("proposal", 0)),
+                int(request.POST.get("user", 0)),
+                timezone_now(),
+            ],
         )
     return HttpResponse(status=204)
 

@@ -78,7 +78,9 @@ def configure_environment() -> dict:
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
     else:
-        print("Note: REDIS_URL is not set. The web and worker processes then share no cache, so the")
+        print(
+            "Note: REDIS_URL is not set. The web and worker processes then share no cache, so the"
+        )
         print("      counter-freshness figure is not meaningful. Set REDIS_URL for a real run.")
     os.environ.update(env)
     return dict(os.environ)
@@ -150,7 +152,9 @@ def prepare(users_needed: int):
             BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
-        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        sessions.append(
+            Session(session_key=key, session_data=store.encode(data), expire_date=expire)
+        )
         cookies.append((key, secrets.token_hex(16)))  # session key, CSRF secret (32 chars)
     Session.objects.bulk_create(sessions, batch_size=2000)
     # A signer has usually just opened the proposal page, so their session is in the cache
@@ -165,9 +169,12 @@ def prepare(users_needed: int):
 
     moderator = User.objects.filter(email="bench-moderator@bench.example").first()
     if moderator is None:
-        moderator = account_create(email="bench-moderator@bench.example", password=None, roles=[Role.MODERATOR])
+        moderator = account_create(
+            email="bench-moderator@bench.example", password=None, roles=[Role.MODERATOR]
+        )
     body, _ = Organization.objects.get_or_create(
-        slug="bench-namnd", defaults={"name": "Bänknämnden", "short_name": "BN", "classification": "committee"}
+        slug="bench-namnd",
+        defaults={"name": "Bänknämnden", "short_name": "BN", "classification": "committee"},
     )
     topic, _ = Topic.objects.get_or_create(slug="bench", defaults={"name": "Bänk"})
     author = users[0]
@@ -177,11 +184,15 @@ def prepare(users_needed: int):
             author=author,
             title=title,
             summary="Ett förslag för mätningen.",
-            body="<p>" + "Detta förslag finns bara för att mäta hur snabbt underskrifter tas emot. " * 2 + "</p>",
+            body="<p>"
+            + "Detta förslag finns bara för att mäta hur snabbt underskrifter tas emot. " * 2
+            + "</p>",
             topic=topic,
         )
         services.proposal_submit(proposal=proposal, actor=author)
-        return services.proposal_publish(proposal=proposal, actor=moderator, responsible_organization=body)
+        return services.proposal_publish(
+            proposal=proposal, actor=moderator, responsible_organization=body
+        )
 
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     hot = published(f"Bänk: ett förslag {stamp}")
@@ -195,7 +206,9 @@ def prepare(users_needed: int):
 
 
 def start(cmd, env, name):
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603 -- our own commands
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     print(f"  started {name} (pid {process.pid})")
     return process
 
@@ -322,7 +335,9 @@ def run_phase(name, port, requests, expect_status):
         "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
         "p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1) if latencies else None,
     }
-    print(f"  {name:28} {result['per_second']:>8} /s  ok {ok}/{len(statuses)}  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(
+        f"  {name:28} {result['per_second']:>8} /s  ok {ok}/{len(statuses)}  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms"
+    )
     return result
 
 
@@ -361,7 +376,9 @@ class FreshnessMonitor(threading.Thread):
         for t, _committed, displayed in self.samples:
             if not any(begin <= t <= end for begin, end in windows):
                 continue
-            first_missing = next((ts for ts, c, _d in self.samples if c > displayed and ts <= t), None)
+            first_missing = next(
+                (ts for ts, c, _d in self.samples if c > displayed and ts <= t), None
+            )
             lags.append(0.0 if first_missing is None else t - first_missing)
         return lags
 
@@ -374,16 +391,47 @@ def main():
         f"on one proposal, {CONNECTIONS} connections, gunicorn {WORKERS}×{THREADS} threads, "
         f"at most {MAX_SECONDS:.0f} s per phase."
     )
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )  # noqa: S603
 
     processes = []
     try:
-        gunicorn = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", str(WORKERS),
-                    "--threads", str(THREADS), "--backlog", "2048", "--keep-alive", "30",
-                    "--log-level", "warning"]
-        processes.append(start([*gunicorn, "--bind", f"127.0.0.1:{PORT_APP}", "democracy.wsgi:application"], env, "gunicorn (Delta)"))
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-k",
+            "gthread",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--backlog",
+            "2048",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ]
+        processes.append(
+            start(
+                [*gunicorn, "--bind", f"127.0.0.1:{PORT_APP}", "democracy.wsgi:application"],
+                env,
+                "gunicorn (Delta)",
+            )
+        )
         bare_env = dict(env, DJANGO_SETTINGS_MODULE="bench.settings_bare")
-        processes.append(start([*gunicorn, "--bind", f"127.0.0.1:{PORT_BARE}", "democracy.wsgi:application"], bare_env, "gunicorn (bare insert view)"))
+        processes.append(
+            start(
+                [*gunicorn, "--bind", f"127.0.0.1:{PORT_BARE}", "democracy.wsgi:application"],
+                bare_env,
+                "gunicorn (bare insert view)",
+            )
+        )
         processes.append(start([sys.executable, "manage.py", "qcluster"], env, "django-q2 worker"))
         # The data is made while the servers start and the scheduler starts the counting loop.
         cookies, hot, spread, warm = prepare(users_needed=2 * ROUNDS * REQUESTS + WARM_UP)
@@ -392,11 +440,28 @@ def main():
         wait_for_counting_loop(env)
 
         print("Warming up …")
-        run_phase("warm-up (bare)", PORT_BARE, [bare_request(PORT_BARE, 0, i) for i in range(WARM_UP)], 204)
-        run_phase("warm-up (sign)", PORT_APP, [sign_request(PORT_APP, warm, cookies[-1 - i]) for i in range(WARM_UP)], 302)
+        run_phase(
+            "warm-up (bare)",
+            PORT_BARE,
+            [bare_request(PORT_BARE, 0, i) for i in range(WARM_UP)],
+            204,
+        )
+        run_phase(
+            "warm-up (sign)",
+            PORT_APP,
+            [sign_request(PORT_APP, warm, cookies[-1 - i]) for i in range(WARM_UP)],
+            302,
+        )
 
         print("Measuring …")
-        results = {"bare": run_phase("bare INSERT view", PORT_BARE, [bare_request(PORT_BARE, 1, i) for i in range(2 * REQUESTS)], 204)}
+        results = {
+            "bare": run_phase(
+                "bare INSERT view",
+                PORT_BARE,
+                [bare_request(PORT_BARE, 1, i) for i in range(2 * REQUESTS)],
+                204,
+            )
+        }
         monitor = FreshnessMonitor(env["DATABASE_URL"], PORT_APP, hot)
         monitor.start()
         runs = {"spread": [], "hot": []}
@@ -404,11 +469,13 @@ def main():
         next_user = 0
         for round_number in range(ROUNDS):
             # Alternate the order, so neither phase always runs first.
-            for phase in (("spread", "hot") if round_number % 2 == 0 else ("hot", "spread")):
+            for phase in ("spread", "hot") if round_number % 2 == 0 else ("hot", "spread"):
                 users = cookies[next_user : next_user + REQUESTS]
                 next_user += REQUESTS
                 if phase == "spread":
-                    requests = [sign_request(PORT_APP, spread[i % SPREAD], c) for i, c in enumerate(users)]
+                    requests = [
+                        sign_request(PORT_APP, spread[i % SPREAD], c) for i, c in enumerate(users)
+                    ]
                     label = f"sign, spread over {SPREAD} ({round_number + 1})"
                 else:
                     requests = [sign_request(PORT_APP, hot, c) for c in users]
@@ -443,7 +510,11 @@ def main():
         "final_displayed": final[2],
         "count_updates_per_second": round(hot_updates / hot_span, 2),
     }
-    bare, spread_r, hot_r = results["bare"]["per_second"], results["spread"]["per_second_median"], results["hot"]["per_second_median"]
+    bare, spread_r, hot_r = (
+        results["bare"]["per_second"],
+        results["spread"]["per_second_median"],
+        results["hot"]["per_second_median"],
+    )
     results["ratios"] = {
         "sign_vs_bare": round(hot_r / bare, 3) if bare else None,
         "spread_vs_bare": round(spread_r / bare, 3) if bare else None,
@@ -452,10 +523,18 @@ def main():
     print()
     print(json.dumps(results, indent=2))
     print()
-    print("Targets: ≥ 1000 signatures/s; ≥ 40 % of the bare view; one proposal ≥ 90 % of spread; p95 lag ≤ 2 s")
-    print(f"  signatures/s (one proposal, median): {hot_r}   {'met' if hot_r >= 1000 else 'NOT met'}")
-    print(f"  vs bare view: {results['ratios']['sign_vs_bare']:.0%}   {'met' if results['ratios']['sign_vs_bare'] >= 0.4 else 'NOT met'}")
-    print(f"  one vs spread: {results['ratios']['hot_vs_spread']:.0%}   {'met' if results['ratios']['hot_vs_spread'] >= 0.9 else 'NOT met'}")
+    print(
+        "Targets: ≥ 1000 signatures/s; ≥ 40 % of the bare view; one proposal ≥ 90 % of spread; p95 lag ≤ 2 s"
+    )
+    print(
+        f"  signatures/s (one proposal, median): {hot_r}   {'met' if hot_r >= 1000 else 'NOT met'}"
+    )
+    print(
+        f"  vs bare view: {results['ratios']['sign_vs_bare']:.0%}   {'met' if results['ratios']['sign_vs_bare'] >= 0.4 else 'NOT met'}"
+    )
+    print(
+        f"  one vs spread: {results['ratios']['hot_vs_spread']:.0%}   {'met' if results['ratios']['hot_vs_spread'] >= 0.9 else 'NOT met'}"
+    )
     lag = results["freshness"]["p95_lag_s"]
     print(f"  p95 count lag: {lag} s   {'met' if lag is not None and lag <= 2 else 'NOT met'}")
     out = ROOT / "var" / "bench-sign.json"

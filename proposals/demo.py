@@ -47,24 +47,114 @@ DISTRICTS = [
 ]
 # Must match the data migration (0002); repeated here because a flushed test database has none.
 REJECTION_REASONS = [
-    ("not-municipal", "Kommunen beslutar inte om frågan", "Not something the municipality decides", True),
-    ("repeat", "Ett liknande förslag har beslutats de senaste tolv månaderna", "A similar proposal was decided in the last twelve months", True),
-    ("duplicate", "Samma förslag samlar redan underskrifter", "The same proposal is already collecting signatures", True),
-    ("authority", "Gäller myndighetsutövning mot en enskild person", "Concerns a decision about an individual", True),
-    ("ongoing", "Frågan hanteras redan i en annan process", "The matter is already handled in another process", True),
-    ("complaint", "Det är en felanmälan eller ett klagomål", "It is a fault report or a complaint", True),
-    ("unclear", "Det framgår inte vad kommunen ska göra", "It is not clear what the municipality should do", True),
-    ("offensive", "Kränkande eller diskriminerande innehåll", "Offensive or discriminating content", False),
-    ("personal-data", "Innehåller uppgifter om privatpersoner", "Contains details of private persons", False),
-    ("advertising", "Reklam eller partipolitisk kampanj", "Advertising or party-political campaigning", False),
+    (
+        "not-municipal",
+        "Kommunen beslutar inte om frågan",
+        "Not something the municipality decides",
+        True,
+    ),
+    (
+        "repeat",
+        "Ett liknande förslag har beslutats de senaste tolv månaderna",
+        "A similar proposal was decided in the last twelve months",
+        True,
+    ),
+    (
+        "duplicate",
+        "Samma förslag samlar redan underskrifter",
+        "The same proposal is already collecting signatures",
+        True,
+    ),
+    (
+        "authority",
+        "Gäller myndighetsutövning mot en enskild person",
+        "Concerns a decision about an individual",
+        True,
+    ),
+    (
+        "ongoing",
+        "Frågan hanteras redan i en annan process",
+        "The matter is already handled in another process",
+        True,
+    ),
+    (
+        "complaint",
+        "Det är en felanmälan eller ett klagomål",
+        "It is a fault report or a complaint",
+        True,
+    ),
+    (
+        "unclear",
+        "Det framgår inte vad kommunen ska göra",
+        "It is not clear what the municipality should do",
+        True,
+    ),
+    (
+        "offensive",
+        "Kränkande eller diskriminerande innehåll",
+        "Offensive or discriminating content",
+        False,
+    ),
+    (
+        "personal-data",
+        "Innehåller uppgifter om privatpersoner",
+        "Contains details of private persons",
+        False,
+    ),
+    (
+        "advertising",
+        "Reklam eller partipolitisk kampanj",
+        "Advertising or party-political campaigning",
+        False,
+    ),
 ]
 
-GIVEN = ["Alva", "Elias", "Maja", "Noah", "Ella", "Hugo", "Wilma", "Liam", "Alice", "William",
-         "Saga", "Lucas", "Olivia", "Oscar", "Astrid", "Adam", "Selma", "Ali", "Nora", "Omar"]
-FAMILY = ["Lindqvist", "Berg", "Holm", "Sandberg", "Nyström", "Ek", "Lund", "Forsberg",
-          "Karimi", "Sjöberg", "Hedlund", "Åberg"]
-DOMAINS = ["example.org", "example.net", "example.com", "mail.example", "post.example",
-           "norrvik.example", "brev.example", "webmail.example"]
+GIVEN = [
+    "Alva",
+    "Elias",
+    "Maja",
+    "Noah",
+    "Ella",
+    "Hugo",
+    "Wilma",
+    "Liam",
+    "Alice",
+    "William",
+    "Saga",
+    "Lucas",
+    "Olivia",
+    "Oscar",
+    "Astrid",
+    "Adam",
+    "Selma",
+    "Ali",
+    "Nora",
+    "Omar",
+]
+FAMILY = [
+    "Lindqvist",
+    "Berg",
+    "Holm",
+    "Sandberg",
+    "Nyström",
+    "Ek",
+    "Lund",
+    "Forsberg",
+    "Karimi",
+    "Sjöberg",
+    "Hedlund",
+    "Åberg",
+]
+DOMAINS = [
+    "example.org",
+    "example.net",
+    "example.com",
+    "mail.example",
+    "post.example",
+    "norrvik.example",
+    "brev.example",
+    "webmail.example",
+]
 SIGNER_COUNT = 220
 
 
@@ -129,8 +219,16 @@ def _backdate(proposal, days: int) -> None:
     """Move a demo proposal's dates ``days`` into the past (demo data only)."""
     delta = timedelta(days=days)
     fields = {}
-    for name in ("created_at", "submitted_at", "published_at", "closes_at", "threshold_reached_at",
-                 "referred_at", "answered_at", "closed_at"):
+    for name in (
+        "created_at",
+        "submitted_at",
+        "published_at",
+        "closes_at",
+        "threshold_reached_at",
+        "referred_at",
+        "answered_at",
+        "closed_at",
+    ):
         value = getattr(proposal, name)
         if value is not None:
             fields[name] = value - delta
@@ -151,61 +249,127 @@ def _backdate(proposal, days: int) -> None:
 
 PROPOSALS = [
     # key, proposer local part, title, summary, body, topic, district, body slug
-    ("draft", "anna.andersson", "Fler cykelställ vid stationen",
-     "Det behövs fler och säkrare cykelställ vid resecentrum.",
-     "Varje morgon är cykelställen vid stationen fulla. Många ställer cykeln mot staket och "
-     "träd. Jag föreslår att kommunen bygger minst hundra nya cykelställ med tak.",
-     "trafik", "centrum", "samhallsbyggnadsnamnden"),
-    ("submitted", "bilal.hassan", "Belysning längs promenadstråket vid ån",
-     "Gångvägen längs ån är mörk på kvällarna och känns otrygg.",
-     "Promenadstråket mellan Storbron och Norra hamnen saknar belysning på en lång sträcka. "
-     "Många går där efter jobbet och på vintern är det helt mörkt. Sätt upp belysning.",
-     "trafik", "norra-hamnen", "samhallsbyggnadsnamnden"),
-    ("revision", "cecilia.lind", "Hundrastgård i Skogsbacka",
-     "En inhägnad plats där hundar kan springa lösa.",
-     "Det finns många hundar i Skogsbacka men ingen hundrastgård. En inhägnad yta på "
-     "grönområdet vid skolan skulle göra det lättare för alla.",
-     "miljo", "skogsbacka", "samhallsbyggnadsnamnden"),
-    ("near", "david.nilsson", "Utegym i Västerby",
-     "Bygg ett utegym vid motionsspåret i Västerby.",
-     "Ett utegym med enkla redskap gör det lätt att träna gratis, för alla åldrar. Platsen "
-     "vid motionsspårets start har redan parkering och belysning.",
-     "idrott", "vasterby", "kultur-och-fritidsnamnden"),
-    ("early", "anna.andersson", "Simskola för alla barn i årskurs 2",
-     "Alla barn ska få lära sig simma i skolan.",
-     "Många barn kan inte simma när de slutar lågstadiet. Jag föreslår att alla elever i "
-     "årskurs 2 får en veckas simskola i badhuset under skoltid.",
-     "skola", None, "barn-och-utbildningsnamnden"),
-    ("referred", "bilal.hassan", "Övergångsställe vid Skolgatan",
-     "Ett säkert övergångsställe vid Skolgatan där många barn går till skolan.",
-     "Bilarna kör fort på Skolgatan och barnen måste korsa gatan utan övergångsställe. "
-     "Anlägg ett upphöjt övergångsställe vid korsningen mot Lärcentrum.",
-     "trafik", "centrum", "samhallsbyggnadsnamnden"),
-    ("answered", "cecilia.lind", "Läxhjälp på biblioteket",
-     "Gratis läxhjälp för högstadieelever på biblioteket två kvällar i veckan.",
-     "Alla har inte någon hemma som kan hjälpa till med läxorna. Biblioteket är öppet och "
-     "centralt. Låt studenter och pensionerade lärare ge läxhjälp två kvällar i veckan.",
-     "kultur-fritid", None, "kultur-och-fritidsnamnden"),
-    ("rejected", "david.nilsson", "Sänk bensinskatten",
-     "Bensinen är för dyr för oss som bor på landet.",
-     "Bensinskatten gör det dyrt att ta sig till jobbet. Kommunen borde sänka skatten på "
-     "bensin så att fler har råd att köra bil.",
-     "trafik", None, "kommunstyrelsen"),
-    ("withdrawn", "anna.andersson", "Glasskiosk i hamnen",
-     "En glasskiosk vid gästhamnen under sommaren.",
-     "På sommaren kommer många till gästhamnen men det finns ingenstans att köpa glass. "
-     "Kommunen kan hyra ut en plats för en glasskiosk.",
-     "kultur-fritid", "norra-hamnen", "kultur-och-fritidsnamnden"),
-    ("expired", "bilal.hassan", "Konstgräsplan i Östra Norrvik",
-     "En konstgräsplan så att barnen kan spela fotboll året runt.",
-     "Gräsplanen i Östra Norrvik går bara att använda halva året. En konstgräsplan skulle "
-     "ge föreningarna och skolan en plan som fungerar året runt.",
-     "idrott", "ostra-norrvik", "kultur-och-fritidsnamnden"),
-    ("hidden", "cecilia.lind", "Stäng biblioteket på söndagar",
-     "Biblioteket behöver inte vara öppet på söndagar.",
-     "Biblioteket har öppet på söndagar fast få besöker det då. Pengarna kan användas "
-     "bättre till längre öppettider på vardagskvällar.",
-     "kultur-fritid", None, "kultur-och-fritidsnamnden"),
+    (
+        "draft",
+        "anna.andersson",
+        "Fler cykelställ vid stationen",
+        "Det behövs fler och säkrare cykelställ vid resecentrum.",
+        "Varje morgon är cykelställen vid stationen fulla. Många ställer cykeln mot staket och "
+        "träd. Jag föreslår att kommunen bygger minst hundra nya cykelställ med tak.",
+        "trafik",
+        "centrum",
+        "samhallsbyggnadsnamnden",
+    ),
+    (
+        "submitted",
+        "bilal.hassan",
+        "Belysning längs promenadstråket vid ån",
+        "Gångvägen längs ån är mörk på kvällarna och känns otrygg.",
+        "Promenadstråket mellan Storbron och Norra hamnen saknar belysning på en lång sträcka. "
+        "Många går där efter jobbet och på vintern är det helt mörkt. Sätt upp belysning.",
+        "trafik",
+        "norra-hamnen",
+        "samhallsbyggnadsnamnden",
+    ),
+    (
+        "revision",
+        "cecilia.lind",
+        "Hundrastgård i Skogsbacka",
+        "En inhägnad plats där hundar kan springa lösa.",
+        "Det finns många hundar i Skogsbacka men ingen hundrastgård. En inhägnad yta på "
+        "grönområdet vid skolan skulle göra det lättare för alla.",
+        "miljo",
+        "skogsbacka",
+        "samhallsbyggnadsnamnden",
+    ),
+    (
+        "near",
+        "david.nilsson",
+        "Utegym i Västerby",
+        "Bygg ett utegym vid motionsspåret i Västerby.",
+        "Ett utegym med enkla redskap gör det lätt att träna gratis, för alla åldrar. Platsen "
+        "vid motionsspårets start har redan parkering och belysning.",
+        "idrott",
+        "vasterby",
+        "kultur-och-fritidsnamnden",
+    ),
+    (
+        "early",
+        "anna.andersson",
+        "Simskola för alla barn i årskurs 2",
+        "Alla barn ska få lära sig simma i skolan.",
+        "Många barn kan inte simma när de slutar lågstadiet. Jag föreslår att alla elever i "
+        "årskurs 2 får en veckas simskola i badhuset under skoltid.",
+        "skola",
+        None,
+        "barn-och-utbildningsnamnden",
+    ),
+    (
+        "referred",
+        "bilal.hassan",
+        "Övergångsställe vid Skolgatan",
+        "Ett säkert övergångsställe vid Skolgatan där många barn går till skolan.",
+        "Bilarna kör fort på Skolgatan och barnen måste korsa gatan utan övergångsställe. "
+        "Anlägg ett upphöjt övergångsställe vid korsningen mot Lärcentrum.",
+        "trafik",
+        "centrum",
+        "samhallsbyggnadsnamnden",
+    ),
+    (
+        "answered",
+        "cecilia.lind",
+        "Läxhjälp på biblioteket",
+        "Gratis läxhjälp för högstadieelever på biblioteket två kvällar i veckan.",
+        "Alla har inte någon hemma som kan hjälpa till med läxorna. Biblioteket är öppet och "
+        "centralt. Låt studenter och pensionerade lärare ge läxhjälp två kvällar i veckan.",
+        "kultur-fritid",
+        None,
+        "kultur-och-fritidsnamnden",
+    ),
+    (
+        "rejected",
+        "david.nilsson",
+        "Sänk bensinskatten",
+        "Bensinen är för dyr för oss som bor på landet.",
+        "Bensinskatten gör det dyrt att ta sig till jobbet. Kommunen borde sänka skatten på "
+        "bensin så att fler har råd att köra bil.",
+        "trafik",
+        None,
+        "kommunstyrelsen",
+    ),
+    (
+        "withdrawn",
+        "anna.andersson",
+        "Glasskiosk i hamnen",
+        "En glasskiosk vid gästhamnen under sommaren.",
+        "På sommaren kommer många till gästhamnen men det finns ingenstans att köpa glass. "
+        "Kommunen kan hyra ut en plats för en glasskiosk.",
+        "kultur-fritid",
+        "norra-hamnen",
+        "kultur-och-fritidsnamnden",
+    ),
+    (
+        "expired",
+        "bilal.hassan",
+        "Konstgräsplan i Östra Norrvik",
+        "En konstgräsplan så att barnen kan spela fotboll året runt.",
+        "Gräsplanen i Östra Norrvik går bara att använda halva året. En konstgräsplan skulle "
+        "ge föreningarna och skolan en plan som fungerar året runt.",
+        "idrott",
+        "ostra-norrvik",
+        "kultur-och-fritidsnamnden",
+    ),
+    (
+        "hidden",
+        "cecilia.lind",
+        "Stäng biblioteket på söndagar",
+        "Biblioteket behöver inte vara öppet på söndagar.",
+        "Biblioteket har öppet på söndagar fast få besöker det då. Pengarna kan användas "
+        "bättre till längre öppettider på vardagskvällar.",
+        "kultur-fritid",
+        None,
+        "kultur-och-fritidsnamnden",
+    ),
 ]
 
 
@@ -322,7 +486,9 @@ def _answer(proposal, responsible) -> None:
     # The signal answers the proposal after commit; doing it now keeps the demo in one step.
     services.proposal_case_decided(agenda_item_id=item.pk)
     # The proposal learns of the decision on the day of the meeting.
-    Proposal.objects.filter(pk=proposal.pk).update(answered_at=meeting.start, closed_at=meeting.start)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        answered_at=meeting.start, closed_at=meeting.start
+    )
     ProposalEvent.objects.filter(proposal=proposal, kind=ProposalEvent.Kind.DECIDED).update(
         created_at=meeting.start
     )

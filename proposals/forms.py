@@ -217,7 +217,10 @@ class InvalidateForm(forms.Form):
         help_text=_("For example 192.0.2.0/24, from the list of sources."),
     )
     email_domain = forms.CharField(
-        label=_("E-mail domain"), max_length=100, required=False, help_text=_("For example example.com.")
+        label=_("E-mail domain"),
+        max_length=100,
+        required=False,
+        help_text=_("For example example.com."),
     )
     created_from = forms.DateTimeField(
         label=_("Signed from"),
@@ -238,7 +241,9 @@ class InvalidateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(f) for f in ("network", "email_domain", "created_from", "created_to")):
+        if not any(
+            cleaned.get(f) for f in ("network", "email_domain", "created_from", "created_to")
+        ):
             raise forms.ValidationError(
                 _("Give at least one thing to match: network, domain or time.")
             )

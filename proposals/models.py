@@ -352,9 +352,7 @@ class CountingLease(models.Model):
 class SignatureInvalidation(models.Model):
     """A moderator's bulk removal of signatures from one proposal, with the reason."""
 
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="invalidations"
-    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="invalidations")
     reason = models.TextField(_("reason"))
     criteria = models.JSONField(default=dict)
     matched = models.PositiveIntegerField(default=0)

@@ -46,21 +46,25 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
     if kind == "submitted":
         return _("We have received your proposal"), [
             _("Thank you for your proposal “%(title)s”.") % values,
-            _("A moderator checks it against the rules before it is published. You get an "
-              "e-mail when that is done."),
+            _(
+                "A moderator checks it against the rules before it is published. You get an "
+                "e-mail when that is done."
+            ),
         ]
     if kind == "published":
         values["date"] = _date(proposal.closes_at)
         values["threshold"] = proposal.threshold
         return _("Your proposal is published"), [
-            _("Your proposal “%(title)s” is published and can be signed until %(date)s.")
-            % values,
+            _("Your proposal “%(title)s” is published and can be signed until %(date)s.") % values,
             _("When %(threshold)s people have signed, it is sent to %(body)s.") % values,
         ]
     if kind == "revision_requested":
         return _("Please change your proposal"), [
-            _("A moderator has read your proposal “%(title)s” and asks you to change it "
-              "before it can be published:") % values,
+            _(
+                "A moderator has read your proposal “%(title)s” and asks you to change it "
+                "before it can be published:"
+            )
+            % values,
             proposal.revision_request,
             _("Open the proposal, make the changes and send it again."),
         ]
@@ -92,8 +96,11 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
         ) % values
         return _("The proposal has been sent to the committee"), [
             first,
-            _("It has now been sent to %(body)s, which will decide on it. The case number "
-              "is %(diary_number)s.") % values,
+            _(
+                "It has now been sent to %(body)s, which will decide on it. The case number "
+                "is %(diary_number)s."
+            )
+            % values,
         ]
     if kind == "decided":
         item = proposal.decision_item
@@ -112,8 +119,10 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
         count = getattr(getattr(proposal, "count", None), "total", 0)
         values.update(count=count, threshold=proposal.threshold)
         return _("Signing has closed"), [
-            _("Signing of your proposal “%(title)s” has closed. It got %(count)s of the "
-              "%(threshold)s signatures it needed, so it will not be treated by a committee.")
+            _(
+                "Signing of your proposal “%(title)s” has closed. It got %(count)s of the "
+                "%(threshold)s signatures it needed, so it will not be treated by a committee."
+            )
             % values,
             _("Thank you for taking part. You are welcome to write a new proposal."),
         ]

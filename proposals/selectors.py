@@ -188,7 +188,11 @@ class Similar:
 
 
 def proposals_similar(
-    *, title: str, summary: str = "", exclude_pk: int | None = None, limit: int = 5,
+    *,
+    title: str,
+    summary: str = "",
+    exclude_pk: int | None = None,
+    limit: int = 5,
     include_pending: bool = False,
 ) -> list[Similar]:
     """Existing proposals that share words with this one, decided ones included."""

@@ -422,8 +422,10 @@ def report_dismiss(*, report: Report, actor) -> Report:
         if report.comment_id:
             comment = report.comment
             # A comment hidden automatically by reports is shown again when none remain open.
-            if comment.hidden and comment.hidden_reason == AUTO_HIDDEN and not (
-                comment.reports.filter(resolved_at__isnull=True).exists()
+            if (
+                comment.hidden
+                and comment.hidden_reason == AUTO_HIDDEN
+                and not (comment.reports.filter(resolved_at__isnull=True).exists())
             ):
                 comment.hidden = False
                 comment.hidden_reason = ""
@@ -563,7 +565,10 @@ def signature_after_commit(*, proposal_id: int, network: str, domain: str) -> No
     window = settings.PROPOSALS_BURST_WINDOW_MINUTES * 60
     bucket = int(time.time() // window)
     sources = [(kind, value) for kind, value in (("network", network), ("domain", domain)) if value]
-    keys = [(f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2) for kind, value in sources]
+    keys = [
+        (f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2)
+        for kind, value in sources
+    ]
     interval = rules.current().count_interval
     claim = (_RECENT.format(proposal_id), interval) if interval else None
     counts, claimed, loop_running = counters.incr_and_claim(keys, claim, present=_LOOP_ALIVE)
@@ -822,7 +827,9 @@ def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCo
         total = sum(by_district.values())
         count = counts.get(proposal_id)
         if count is None:
-            count = ProposalCount(proposal_id=proposal_id, total=total, by_district=by_district, updated_at=now)
+            count = ProposalCount(
+                proposal_id=proposal_id, total=total, by_district=by_district, updated_at=now
+            )
             new.append(count)
             counts[proposal_id] = count
         elif count.total != total or count.by_district != by_district:
@@ -831,7 +838,11 @@ def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCo
         else:
             continue
         proposal = proposals[proposal_id]
-        if proposal.status == Status.PUBLISHED and proposal.threshold and total >= proposal.threshold:
+        if (
+            proposal.status == Status.PUBLISHED
+            and proposal.threshold
+            and total >= proposal.threshold
+        ):
             proposals[proposal_id] = proposal_refer(proposal=proposal)
     ProposalCount.objects.bulk_create(new, ignore_conflicts=True)
     ProposalCount.objects.bulk_update(changed, ["total", "by_district", "updated_at"])
@@ -938,8 +949,12 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
         fields = ("decision_item", "answered_at", "closed_at")
         if proposal.status == Status.REFERRED:
             proposal_transition(
-                proposal=proposal, to=Status.ANSWERED, actor=None, kind=Kind.DECIDED,
-                data=data, extra_fields=fields,
+                proposal=proposal,
+                to=Status.ANSWERED,
+                actor=None,
+                kind=Kind.DECIDED,
+                data=data,
+                extra_fields=fields,
             )
         elif proposal.status == Status.ANSWERED or (
             proposal.status == Status.HIDDEN
@@ -1009,7 +1024,11 @@ def comment_create(*, proposal: Proposal, author, body: str) -> Comment:
 
 @transaction.atomic
 def report_create(
-    *, reporter, reason: str, text: str = "", proposal: Proposal | None = None,
+    *,
+    reporter,
+    reason: str,
+    text: str = "",
+    proposal: Proposal | None = None,
     comment: Comment | None = None,
 ) -> Report:
     """Report a proposal or a comment to the moderators (once per person and item)."""

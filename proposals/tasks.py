@@ -24,7 +24,9 @@ def refresh_open_counts() -> int:
     """Reconciliation, every ten minutes: recount every proposal open for signing, so a count
     is right even if a recount was lost with a worker. Idempotent."""
     done = 0
-    open_ids = Proposal.objects.filter(status=Proposal.Status.PUBLISHED).values_list("pk", flat=True)
+    open_ids = Proposal.objects.filter(status=Proposal.Status.PUBLISHED).values_list(
+        "pk", flat=True
+    )
     for proposal_id in list(open_ids):
         services.signature_count_refresh(proposal_id=proposal_id)
         done += 1

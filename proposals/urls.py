@@ -30,9 +30,7 @@ urlpatterns = [
     ),
     # Moderation: moderators with two-factor authentication.
     path("moderation/", views.ModerationQueueView.as_view(), name="moderation-queue"),
-    path(
-        "moderation/proposals/<int:pk>/", views.moderation_detail, name="moderation-detail"
-    ),
+    path("moderation/proposals/<int:pk>/", views.moderation_detail, name="moderation-detail"),
     path(
         "moderation/proposals/<int:pk>/publish/",
         views.moderation_publish,
@@ -72,9 +70,7 @@ urlpatterns = [
         views.moderation_report_dismiss,
         name="moderation-report-dismiss",
     ),
-    path(
-        "moderation/reasons/", views.RejectionReasonListView.as_view(), name="moderation-reasons"
-    ),
+    path("moderation/reasons/", views.RejectionReasonListView.as_view(), name="moderation-reasons"),
     path(
         "moderation/reasons/new/",
         views.RejectionReasonCreateView.as_view(),

@@ -96,7 +96,9 @@ class ProposalListView(ListView):
             "topic": params.get("topic", "")[:60],
             "district": params.get("district", "")[:60],
             "q": params.get("q", "")[:200].strip(),
-            "sort": params.get("sort", "newest") if params.get("sort") in selectors.SORTS else "newest",
+            "sort": params.get("sort", "newest")
+            if params.get("sort") in selectors.SORTS
+            else "newest",
         }
         return selectors.proposal_list(
             status=self.filters["status"],
@@ -140,7 +142,11 @@ class RulesView(TemplateView):
         from proposals.models import RejectionReason
 
         context["rules"] = rules.current()
-        context["limits"] = {"title": rules.TITLE_MAX, "summary": rules.SUMMARY_MAX, "body": rules.BODY_MAX}
+        context["limits"] = {
+            "title": rules.TITLE_MAX,
+            "summary": rules.SUMMARY_MAX,
+            "body": rules.BODY_MAX,
+        }
         context["reasons"] = RejectionReason.objects.filter(active=True)
         return context
 
@@ -315,9 +321,13 @@ class ReportView(LoginRequiredMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if "comment_pk" in kwargs:
-            comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=kwargs["comment_pk"], hidden=False)
+            comment = get_object_or_404(
+                Comment.objects.select_related("proposal"), pk=kwargs["comment_pk"], hidden=False
+            )
             self.comment = comment
-            self.proposal = selectors.proposal_get_visible(user=request.user, pk=comment.proposal_id)
+            self.proposal = selectors.proposal_get_visible(
+                user=request.user, pk=comment.proposal_id
+            )
         else:
             self.comment = None
             self.proposal = selectors.proposal_get_visible(user=request.user, pk=kwargs["pk"])
@@ -381,7 +391,11 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                 }
             context["form"] = ProposalForm(initial=initial)
         context["proposal"] = self.proposal
-        context["limits"] = {"title": rules.TITLE_MAX, "summary": rules.SUMMARY_MAX, "body": rules.BODY_MAX}
+        context["limits"] = {
+            "title": rules.TITLE_MAX,
+            "summary": rules.SUMMARY_MAX,
+            "body": rules.BODY_MAX,
+        }
         return context
 
     def post(self, request, *args, **kwargs):
@@ -495,7 +509,6 @@ class MyProposalsView(LoginRequiredMixin, ListView):
 # --- Moderation (moderators with two-factor only) -------------------------------------------
 
 
-
 class ModerationQueueView(StaffRequiredMixin, TemplateView):
     """Proposals waiting for review (oldest first, with waiting time), and open reports."""
 
@@ -524,7 +537,9 @@ class ModerationQueueView(StaffRequiredMixin, TemplateView):
         reports = list(selectors.reports_open())
         context["proposal_reports"] = [r for r in reports if r.proposal_id]
         context["comment_reports"] = [r for r in reports if r.comment_id]
-        context["hidden_proposals"] = Proposal.objects.filter(status=Proposal.Status.HIDDEN).order_by("-updated_at")[:50]
+        context["hidden_proposals"] = Proposal.objects.filter(
+            status=Proposal.Status.HIDDEN
+        ).order_by("-updated_at")[:50]
         reported = {r.comment_id for r in context["comment_reports"]}
         context["hidden_comments"] = [
             comment
@@ -543,7 +558,9 @@ def _moderation_context(request, proposal, **forms):
         "count": selectors.count_of(proposal),
         "journey": selectors.journey(proposal, private=True),
         "similar": selectors.proposals_similar(
-            title=proposal.title, summary=proposal.summary, exclude_pk=proposal.pk,
+            title=proposal.title,
+            summary=proposal.summary,
+            exclude_pk=proposal.pk,
             include_pending=True,
         ),
         "rules": rules.current(),
@@ -555,7 +572,9 @@ def _moderation_context(request, proposal, **forms):
         "sources": selectors.signature_sources(proposal=proposal),
         "invalidations": proposal.invalidations.all(),
         "waiting": now - (proposal.submitted_at or proposal.created_at),
-        "publish_form": PublishForm(initial={"responsible_organization": proposal.responsible_organization_id}),
+        "publish_form": PublishForm(
+            initial={"responsible_organization": proposal.responsible_organization_id}
+        ),
         "revision_form": RevisionForm(),
         "reject_form": RejectForm(),
         "hide_form": ReasonForm(),
@@ -573,7 +592,9 @@ def _moderation_context(request, proposal, **forms):
 @staff_required(Role.MODERATOR)
 def moderation_detail(request, pk: int):
     proposal = selectors.proposal_get_for_moderation(pk=pk)
-    return render(request, "proposals/moderation/detail.html", _moderation_context(request, proposal))
+    return render(
+        request, "proposals/moderation/detail.html", _moderation_context(request, proposal)
+    )
 
 
 def _moderation_action(request, pk, form_class, form_name, act, success):
@@ -598,9 +619,13 @@ def _moderation_action(request, pk, form_class, form_name, act, success):
 @require_POST
 def moderation_publish(request, pk: int):
     return _moderation_action(
-        request, pk, PublishForm, "publish_form",
+        request,
+        pk,
+        PublishForm,
+        "publish_form",
         lambda p, d: services.proposal_publish(
-            proposal=p, actor=request.user,
+            proposal=p,
+            actor=request.user,
             responsible_organization=d["responsible_organization"],
         ),
         _("The proposal is published."),
@@ -611,7 +636,10 @@ def moderation_publish(request, pk: int):
 @require_POST
 def moderation_revise(request, pk: int):
     return _moderation_action(
-        request, pk, RevisionForm, "revision_form",
+        request,
+        pk,
+        RevisionForm,
+        "revision_form",
         lambda p, d: services.proposal_request_revision(
             proposal=p, actor=request.user, message=d["message"]
         ),
@@ -623,7 +651,10 @@ def moderation_revise(request, pk: int):
 @require_POST
 def moderation_reject(request, pk: int):
     return _moderation_action(
-        request, pk, RejectForm, "reject_form",
+        request,
+        pk,
+        RejectForm,
+        "reject_form",
         lambda p, d: services.proposal_reject(
             proposal=p, actor=request.user, reason=d["reason"], text=d["text"]
         ),
@@ -635,7 +666,10 @@ def moderation_reject(request, pk: int):
 @require_POST
 def moderation_hide(request, pk: int):
     return _moderation_action(
-        request, pk, ReasonForm, "hide_form",
+        request,
+        pk,
+        ReasonForm,
+        "hide_form",
         lambda p, d: services.proposal_hide(proposal=p, actor=request.user, reason=d["reason"]),
         _("The proposal is hidden."),
     )
@@ -645,7 +679,10 @@ def moderation_hide(request, pk: int):
 @require_POST
 def moderation_restore(request, pk: int):
     return _moderation_action(
-        request, pk, ReasonForm, "hide_form",
+        request,
+        pk,
+        ReasonForm,
+        "hide_form",
         lambda p, d: services.proposal_restore(proposal=p, actor=request.user, reason=d["reason"]),
         _("The proposal is shown again."),
     )
@@ -666,7 +703,8 @@ def moderation_invalidate(request, pk: int):
         )
         messages.info(
             request,
-            _("%(count)s signatures were removed from the count.") % {"count": invalidation.matched},
+            _("%(count)s signatures were removed from the count.")
+            % {"count": invalidation.matched},
         )
 
     return _moderation_action(
@@ -682,10 +720,14 @@ def moderation_comment(request, pk: int, action: str):
     if not form.is_valid():
         messages.error(request, _("Give a reason."))
     elif action == "hide":
-        services.comment_hide(comment=comment, actor=request.user, reason=form.cleaned_data["reason"])
+        services.comment_hide(
+            comment=comment, actor=request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("The comment is hidden."))
     else:
-        services.comment_restore(comment=comment, actor=request.user, reason=form.cleaned_data["reason"])
+        services.comment_restore(
+            comment=comment, actor=request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("The comment is shown again."))
     return redirect("proposals:moderation-queue")
 
@@ -724,4 +766,3 @@ class RejectionReasonCreateView(_ReasonFormMixin, CreateView):
 
 class RejectionReasonUpdateView(_ReasonFormMixin, UpdateView):
     pass
-

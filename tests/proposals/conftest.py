@@ -40,12 +40,18 @@ def district(db):
 
 @pytest.fixture
 def committee(db):
-    return CommitteeFactory(slug="samhallsbyggnadsnamnden", name="Samhällsbyggnadsnämnden", short_name="SBN")
+    return CommitteeFactory(
+        slug="samhallsbyggnadsnamnden", name="Samhällsbyggnadsnämnden", short_name="SBN"
+    )
 
 
 @pytest.fixture
 def reason(db):
-    return RejectionReasonFactory(code="not-municipal", title="Kommunen beslutar inte om frågan", title_en="Not something the municipality decides")
+    return RejectionReasonFactory(
+        code="not-municipal",
+        title="Kommunen beslutar inte om frågan",
+        title_en="Not something the municipality decides",
+    )
 
 
 @pytest.fixture
@@ -69,7 +75,14 @@ STATES = [
 
 @pytest.fixture
 def make_proposal(
-    db, proposer, moderator, topic, committee, reason, settings, make_user,
+    db,
+    proposer,
+    moderator,
+    topic,
+    committee,
+    reason,
+    settings,
+    make_user,
     django_capture_on_commit_callbacks,
 ):
     """``make_proposal(status)`` drives a new proposal to ``status`` through the services."""
@@ -92,13 +105,19 @@ def make_proposal(
         if status == Proposal.Status.SUBMITTED:
             return _fresh(proposal)
         if status == Proposal.Status.REVISION_REQUESTED:
-            services.proposal_request_revision(proposal=proposal, actor=moderator, message="Skriv var.")
+            services.proposal_request_revision(
+                proposal=proposal, actor=moderator, message="Skriv var."
+            )
             return _fresh(proposal)
         if status == Proposal.Status.REJECTED:
-            services.proposal_reject(proposal=proposal, actor=moderator, reason=reason, text="Riksdagen beslutar.")
+            services.proposal_reject(
+                proposal=proposal, actor=moderator, reason=reason, text="Riksdagen beslutar."
+            )
             return _fresh(proposal)
         settings.PROPOSALS_SIGNATURE_THRESHOLD = threshold
-        proposal = services.proposal_publish(proposal=proposal, actor=moderator, responsible_organization=committee)
+        proposal = services.proposal_publish(
+            proposal=proposal, actor=moderator, responsible_organization=committee
+        )
         if status == Proposal.Status.PUBLISHED:
             return _fresh(proposal)
         if status == Proposal.Status.WITHDRAWN:
@@ -108,7 +127,9 @@ def make_proposal(
             services.proposal_hide(proposal=proposal, actor=moderator, reason="Kränkande.")
             return _fresh(proposal)
         if status == Proposal.Status.EXPIRED:
-            Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone_now() - timedelta(minutes=1))
+            Proposal.objects.filter(pk=proposal.pk).update(
+                closes_at=timezone_now() - timedelta(minutes=1)
+            )
             services.proposal_close_if_due(proposal_id=proposal.pk)
             return _fresh(proposal)
         with django_capture_on_commit_callbacks(execute=True):

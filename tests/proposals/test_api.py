@@ -8,7 +8,9 @@ from proposals.models import Proposal
 pytestmark = pytest.mark.django_db
 
 
-def test_list_and_detail(client, make_proposal, make_user, district, django_capture_on_commit_callbacks):
+def test_list_and_detail(
+    client, make_proposal, make_user, district, django_capture_on_commit_callbacks
+):
     answered = make_proposal(Proposal.Status.ANSWERED)
     published = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     signer = make_user(email="secret.signer@example.org", name="Hemlig Signer")

@@ -17,7 +17,11 @@ GOOD = {
 
 
 def post(client, data, pk=None):
-    url = reverse("proposals:proposal-edit", args=[pk]) if pk else reverse("proposals:proposal-create")
+    url = (
+        reverse("proposals:proposal-edit", args=[pk])
+        if pk
+        else reverse("proposals:proposal-create")
+    )
     return client.post(url, data)
 
 
@@ -28,7 +32,11 @@ def post(client, data, pk=None):
         ({"title": "x" * 151}, "title", "151"),
         ({"summary": "y" * 601}, "summary", "601"),
         ({"body": "z" * 10_001 * 2}, "body", "Förslaget är för långt."),
-        ({"body": "<script>alert('x')</script>"}, "body", "Beskriv ditt förslag med några meningar."),
+        (
+            {"body": "<script>alert('x')</script>"},
+            "body",
+            "Beskriv ditt förslag med några meningar.",
+        ),
         ({"summary": "   "}, "summary", "Skriv en kort sammanfattning."),
         ({"topic": "not-a-number"}, "topic", "Välj ett giltigt alternativ."),
         ({"topic": "999999"}, "topic", "Välj ett giltigt alternativ."),
@@ -36,7 +44,9 @@ def post(client, data, pk=None):
         ({"title": "<script></script>"}, "title", "Skriv en rubrik."),
     ],
 )
-def test_bad_submission_shows_a_clear_error_and_keeps_the_text(client, proposer, topic, change, field, message):
+def test_bad_submission_shows_a_clear_error_and_keeps_the_text(
+    client, proposer, topic, change, field, message
+):
     client.force_login(proposer)
     data = {**GOOD, "topic": topic.pk, **change}
     response = client.post(reverse("proposals:proposal-create"), data)
@@ -56,7 +66,11 @@ def test_error_on_an_existing_draft_changes_nothing_stored(client, proposer, top
     post(client, {**GOOD, "topic": topic.pk, "action": "save"})
     draft = Proposal.objects.get()
     before = (draft.title, draft.summary, draft.body)
-    response = post(client, {**GOOD, "topic": topic.pk, "title": "", "body": "Ny text som inte ska sparas"}, pk=draft.pk)
+    response = post(
+        client,
+        {**GOOD, "topic": topic.pk, "title": "", "body": "Ny text som inte ska sparas"},
+        pk=draft.pk,
+    )
     assert response.status_code == 400
     assert response.context["form"]["body"].value() == "Ny text som inte ska sparas"
     draft.refresh_from_db()
@@ -66,17 +80,25 @@ def test_error_on_an_existing_draft_changes_nothing_stored(client, proposer, top
 def test_script_is_removed_but_the_text_kept(client, proposer, topic):
     client.force_login(proposer)
     body = '<p>Sätt upp lampor längs ån så att alla kan gå tryggt.<script>alert(1)</script> <a href="javascript:alert(1)" onclick="x()">länk</a></p>'
-    response = post(client, {**GOOD, "topic": topic.pk, "body": body, "title": "Lampor <b onmouseover=x>nu</b>"})
+    response = post(
+        client, {**GOOD, "topic": topic.pk, "body": body, "title": "Lampor <b onmouseover=x>nu</b>"}
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get()
-    assert "<script" not in proposal.body and "javascript:" not in proposal.body and "onclick" not in proposal.body
+    assert (
+        "<script" not in proposal.body
+        and "javascript:" not in proposal.body
+        and "onclick" not in proposal.body
+    )
     assert "Sätt upp lampor" in proposal.body
     assert proposal.title == "Lampor nu"
 
 
 def test_a_draft_can_be_saved_incomplete_but_not_submitted(client, proposer):
     client.force_login(proposer)
-    response = post(client, {"title": "Bara en rubrik", "summary": "", "body": "", "action": "save"})
+    response = post(
+        client, {"title": "Bara en rubrik", "summary": "", "body": "", "action": "save"}
+    )
     assert response.status_code == 302
     draft = Proposal.objects.get()
     assert draft.status == Proposal.Status.DRAFT
@@ -139,12 +161,28 @@ def test_malformed_requests_never_give_a_server_error(client, make_proposal, url
 def test_posts_to_every_action_with_garbage_never_500(client, resident, moderator, make_proposal):
     proposal = make_proposal(Proposal.Status.SUBMITTED)
     names = [
-        "proposal-sign", "proposal-unsign", "comment-create", "proposal-report",
-        "proposal-withdraw", "proposal-review", "proposal-edit",
-        "moderation-publish", "moderation-revise", "moderation-reject", "moderation-hide",
-        "moderation-restore", "moderation-invalidate",
+        "proposal-sign",
+        "proposal-unsign",
+        "comment-create",
+        "proposal-report",
+        "proposal-withdraw",
+        "proposal-review",
+        "proposal-edit",
+        "moderation-publish",
+        "moderation-revise",
+        "moderation-reject",
+        "moderation-hide",
+        "moderation-restore",
+        "moderation-invalidate",
     ]
-    garbage = {"responsible_organization": "x", "reason": "\x00" * 3, "created_from": "yesterday", "network": "1" * 100, "visibility": "name", "public_name": "x" * 500}
+    garbage = {
+        "responsible_organization": "x",
+        "reason": "\x00" * 3,
+        "created_from": "yesterday",
+        "network": "1" * 100,
+        "visibility": "name",
+        "public_name": "x" * 500,
+    }
     for user in (resident, moderator):
         client.force_login(user)
         for name in names:

@@ -53,15 +53,22 @@ def signers(count):
     User = get_user_model()
     unusable = make_password(None)
     User.objects.bulk_create(
-        [User(email=f"demo{i:03d}@example.net", name=f"Demo {i}", password=unusable) for i in range(count)]
+        [
+            User(email=f"demo{i:03d}@example.net", name=f"Demo {i}", password=unusable)
+            for i in range(count)
+        ]
     )
     return list(User.objects.filter(email__startswith="demo").order_by("email"))
 
 
-def test_full_journey(page, live_app, assert_accessible, make_user, topic, committee, _playwright_browser):
+def test_full_journey(
+    page, live_app, assert_accessible, make_user, topic, committee, _playwright_browser
+):
     DistrictFactory(slug="centrum", name="Centrum")
     proposer = make_user(email="petra@example.org", name="Petra Proposer")
-    moderator = make_user(email="maja@example.org", name="Maja Moderator", roles=[Role.MODERATOR], totp=True)
+    moderator = make_user(
+        email="maja@example.org", name="Maja Moderator", roles=[Role.MODERATOR], totp=True
+    )
 
     # 1. A resident writes and submits, by keyboard.
     sign_in(page, live_app, proposer)
@@ -83,7 +90,9 @@ def test_full_journey(page, live_app, assert_accessible, make_user, topic, commi
     assert proposal.status == Proposal.Status.SUBMITTED
 
     # 2. A moderator signs in with TOTP and publishes it for the responsible committee.
-    moderator_page = _playwright_browser.new_context(base_url=live_app.url, locale="sv-SE").new_page()
+    moderator_page = _playwright_browser.new_context(
+        base_url=live_app.url, locale="sv-SE"
+    ).new_page()
     sign_in(moderator_page, live_app, moderator, totp=True)
     moderator_page.goto(live_app("/moderation/"))
     assert_accessible(moderator_page)
@@ -111,7 +120,11 @@ def test_full_journey(page, live_app, assert_accessible, make_user, topic, commi
     assert_accessible(page)
     shot(page, "proposal-open")
     press(page, page.get_by_label("Visa mitt namn i listan över dem som skrivit under"), "Space")
-    press(page, page.get_by_label("Mejla mig när förslaget skickas till nämnden och när det har beslutats"), "Space")
+    press(
+        page,
+        page.get_by_label("Mejla mig när förslaget skickas till nämnden och när det har beslutats"),
+        "Space",
+    )
     press(page, page.get_by_role("button", name="Skriv under förslaget"))
     page.get_by_text("Tack för din underskrift").wait_for()
 
@@ -135,8 +148,11 @@ def test_full_journey(page, live_app, assert_accessible, make_user, topic, commi
 
     # 5. The committee decides on the agenda item for the case.
     meeting = Meeting.objects.create(
-        organization=committee, year=timezone_now().year, number=1,
-        start=timezone_now() + timedelta(minutes=1), status=Meeting.Status.HELD,
+        organization=committee,
+        year=timezone_now().year,
+        number=1,
+        start=timezone_now() + timedelta(minutes=1),
+        status=Meeting.Status.HELD,
     )
     item = diary_services.agenda_item_add(meeting=meeting, title=case.title, case=case, actor=None)
     diary_services.agenda_item_record_decision(
@@ -175,11 +191,22 @@ def test_live_count_updates_without_reload(page, live_app, make_proposal, make_u
 
 @pytest.mark.parametrize(
     "status",
-    [Proposal.Status.PUBLISHED, Proposal.Status.ANSWERED, Proposal.Status.REJECTED, Proposal.Status.EXPIRED, Proposal.Status.WITHDRAWN],
+    [
+        Proposal.Status.PUBLISHED,
+        Proposal.Status.ANSWERED,
+        Proposal.Status.REJECTED,
+        Proposal.Status.EXPIRED,
+        Proposal.Status.WITHDRAWN,
+    ],
 )
 def test_public_proposal_pages_pass_axe(page, live_app, assert_accessible, make_proposal, status):
     proposal = make_proposal(status)
-    for path in (f"/proposals/{proposal.pk}/", f"/proposals/{proposal.pk}/signers/", "/proposals/", "/proposals/rules/"):
+    for path in (
+        f"/proposals/{proposal.pk}/",
+        f"/proposals/{proposal.pk}/signers/",
+        "/proposals/",
+        "/proposals/rules/",
+    ):
         page.goto(live_app(path))
         assert page.locator("html").get_attribute("lang") == "sv"
         assert_accessible(page)
@@ -189,12 +216,20 @@ def test_public_proposal_pages_pass_axe(page, live_app, assert_accessible, make_
         shot(page, "list")
 
 
-def test_resident_pages_pass_axe_and_errors_are_announced(page, live_app, assert_accessible, make_user, make_proposal):
+def test_resident_pages_pass_axe_and_errors_are_announced(
+    page, live_app, assert_accessible, make_user, make_proposal
+):
     resident = make_user(name="Rut Resident")
     published = make_proposal(Proposal.Status.PUBLISHED)
     mine = make_proposal(Proposal.Status.REVISION_REQUESTED, author=resident)
     sign_in(page, live_app, resident)
-    for path in ("/proposals/mine/", f"/proposals/{mine.pk}/", f"/proposals/{mine.pk}/edit/", f"/proposals/{mine.pk}/withdraw/", f"/proposals/{published.pk}/report/"):
+    for path in (
+        "/proposals/mine/",
+        f"/proposals/{mine.pk}/",
+        f"/proposals/{mine.pk}/edit/",
+        f"/proposals/{mine.pk}/withdraw/",
+        f"/proposals/{published.pk}/report/",
+    ):
         page.goto(live_app(path))
         assert_accessible(page)
     # A form error is shown, linked to the field, and the page is still accessible.
@@ -215,14 +250,25 @@ def test_resident_pages_pass_axe_and_errors_are_announced(page, live_app, assert
     assert_accessible(page)
 
 
-def test_moderation_pages_pass_axe(page, live_app, assert_accessible, moderator, make_proposal, make_user):
+def test_moderation_pages_pass_axe(
+    page, live_app, assert_accessible, moderator, make_proposal, make_user
+):
     submitted = make_proposal(Proposal.Status.SUBMITTED)
     published = make_proposal(Proposal.Status.PUBLISHED, threshold=50)
     services.proposal_sign(proposal=published, user=make_user(), ip_address="192.0.2.5")
     services.comment_create(proposal=published, author=make_user(), body="En kommentar")
-    services.report_create(reporter=make_user(), reason="offensive", comment=published.comments.get())
+    services.report_create(
+        reporter=make_user(), reason="offensive", comment=published.comments.get()
+    )
     sign_in(page, live_app, moderator, totp=True)
-    for path in ("/moderation/", f"/moderation/proposals/{submitted.pk}/", f"/moderation/proposals/{published.pk}/", "/moderation/reasons/", "/moderation/reasons/new/", "/staff/"):
+    for path in (
+        "/moderation/",
+        f"/moderation/proposals/{submitted.pk}/",
+        f"/moderation/proposals/{published.pk}/",
+        "/moderation/reasons/",
+        "/moderation/reasons/new/",
+        "/staff/",
+    ):
         page.goto(live_app(path))
         assert_accessible(page)
     page.goto(live_app("/moderation/"))

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 def test_signed_in_resident_comments_sanitised(client, resident, make_proposal):
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     client.force_login(resident)
-    response = client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": "Bra idé!<script>alert(1)</script> <b>Ja</b>"})
+    response = client.post(
+        reverse("proposals:comment-create", args=[proposal.pk]),
+        {"body": "Bra idé!<script>alert(1)</script> <b>Ja</b>"},
+    )
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert "<script" not in comment.body and "Bra idé!" in comment.body
@@ -23,7 +26,9 @@ def test_signed_in_resident_comments_sanitised(client, resident, make_proposal):
     assert "Logga in för att kommentera" in page
 
 
-@pytest.mark.parametrize("status", [Proposal.Status.EXPIRED, Proposal.Status.REJECTED, Proposal.Status.WITHDRAWN])
+@pytest.mark.parametrize(
+    "status", [Proposal.Status.EXPIRED, Proposal.Status.REJECTED, Proposal.Status.WITHDRAWN]
+)
 def test_comments_are_closed_outside_published_states(client, resident, make_proposal, status):
     proposal = make_proposal(status)
     client.force_login(resident)
@@ -31,16 +36,23 @@ def test_comments_are_closed_outside_published_states(client, resident, make_pro
     assert Comment.objects.count() == 0
 
 
-def test_reports_hide_a_comment_pending_review_and_moderator_decides(client, make_user, moderator, make_proposal, settings):
+def test_reports_hide_a_comment_pending_review_and_moderator_decides(
+    client, make_user, moderator, make_proposal, settings
+):
     settings.PROPOSALS_REPORTS_TO_HIDE = 2
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     author = make_user(name="Troll")
     client.force_login(author)
-    client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": "Något elakt om grannen"})
+    client.post(
+        reverse("proposals:comment-create", args=[proposal.pk]), {"body": "Något elakt om grannen"}
+    )
     comment = Comment.objects.get()
     for _ in range(2):
         client.force_login(make_user())
-        response = client.post(reverse("proposals:comment-report", args=[comment.pk]), {"reason": "offensive", "text": "Kränkande"})
+        response = client.post(
+            reverse("proposals:comment-report", args=[comment.pk]),
+            {"reason": "offensive", "text": "Kränkande"},
+        )
         assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.hidden  # hidden until a moderator has looked
@@ -49,7 +61,10 @@ def test_reports_hide_a_comment_pending_review_and_moderator_decides(client, mak
     client.force_login(moderator)
     queue = client.get(reverse("proposals:moderation-queue"))
     assert len(queue.context["comment_reports"]) == 2
-    client.post(reverse("proposals:moderation-comment-hide", args=[comment.pk]), {"reason": "Pekar ut en privatperson."})
+    client.post(
+        reverse("proposals:moderation-comment-hide", args=[comment.pk]),
+        {"reason": "Pekar ut en privatperson."},
+    )
     comment.refresh_from_db()
     assert comment.hidden and comment.hidden_reason == "Pekar ut en privatperson."
     assert not Report.objects.filter(resolved_at__isnull=True).exists()
@@ -57,16 +72,23 @@ def test_reports_hide_a_comment_pending_review_and_moderator_decides(client, mak
     queue = client.get(reverse("proposals:moderation-queue"))
     assert queue.context["hidden_comments"] == [comment]  # listed so it can be shown again
     assert "Visa kommentaren igen" in queue.content.decode()
-    client.post(reverse("proposals:moderation-comment-restore", args=[comment.pk]), {"reason": "Ändrat beslut."})
+    client.post(
+        reverse("proposals:moderation-comment-restore", args=[comment.pk]),
+        {"reason": "Ändrat beslut."},
+    )
     comment.refresh_from_db()
     assert not comment.hidden
 
 
-def test_dismissing_the_reports_shows_an_auto_hidden_comment_again(client, make_user, moderator, make_proposal, settings):
+def test_dismissing_the_reports_shows_an_auto_hidden_comment_again(
+    client, make_user, moderator, make_proposal, settings
+):
     settings.PROPOSALS_REPORTS_TO_HIDE = 1
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     client.force_login(make_user())
-    client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": "En vanlig åsikt"})
+    client.post(
+        reverse("proposals:comment-create", args=[proposal.pk]), {"body": "En vanlig åsikt"}
+    )
     comment = Comment.objects.get()
     client.force_login(make_user())
     client.post(reverse("proposals:comment-report", args=[comment.pk]), {"reason": "spam"})
@@ -83,21 +105,38 @@ def test_reporting_a_proposal_queues_it_once_per_person(client, resident, modera
     client.force_login(resident)
     assert client.get(reverse("proposals:proposal-report", args=[proposal.pk])).status_code == 200
     for _ in range(2):
-        client.post(reverse("proposals:proposal-report", args=[proposal.pk]), {"reason": "personal_data"})
+        client.post(
+            reverse("proposals:proposal-report", args=[proposal.pk]), {"reason": "personal_data"}
+        )
     assert Report.objects.count() == 1
-    response = client.post(reverse("proposals:proposal-report", args=[proposal.pk]), {"reason": "nonsense"})
+    response = client.post(
+        reverse("proposals:proposal-report", args=[proposal.pk]), {"reason": "nonsense"}
+    )
     assert response.status_code == 400
     client.force_login(moderator)
     queue = client.get(reverse("proposals:moderation-queue"))
     assert [r.proposal for r in queue.context["proposal_reports"]] == [proposal]
-    client.post(reverse("proposals:moderation-hide", args=[proposal.pk]), {"reason": "Innehåller namn på en privatperson."})
+    client.post(
+        reverse("proposals:moderation-hide", args=[proposal.pk]),
+        {"reason": "Innehåller namn på en privatperson."},
+    )
     assert not Report.objects.filter(resolved_at__isnull=True).exists()
 
 
 def test_moderators_edit_the_list_of_rejection_reasons(client, moderator):
     client.force_login(moderator)
     assert client.get(reverse("proposals:moderation-reasons")).status_code == 200
-    response = client.post(reverse("proposals:moderation-reason-create"), {"code": "legal", "title": "Pågående rättsprocess", "title_en": "Ongoing legal process", "public": "on", "active": "on", "sort_order": 5})
+    response = client.post(
+        reverse("proposals:moderation-reason-create"),
+        {
+            "code": "legal",
+            "title": "Pågående rättsprocess",
+            "title_en": "Ongoing legal process",
+            "public": "on",
+            "active": "on",
+            "sort_order": 5,
+        },
+    )
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="proposal.rejection_reason.create").exists()
     assert "Pågående rättsprocess" in client.get(reverse("proposals:rules")).content.decode()
@@ -107,8 +146,18 @@ def test_writing_is_rate_limited_per_account(client, resident, make_proposal, se
     settings.PROPOSALS_WRITE_RATE_USER = "2/h"
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     client.force_login(resident)
-    codes = [client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": f"Kommentar {i}"}).status_code for i in range(3)]
+    codes = [
+        client.post(
+            reverse("proposals:comment-create", args=[proposal.pk]), {"body": f"Kommentar {i}"}
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [302, 302, 429]
     assert Comment.objects.count() == 2
     # Submitting proposals counts against the same limit.
-    assert client.post(reverse("proposals:proposal-create"), {"title": "Ny", "action": "save"}).status_code == 429
+    assert (
+        client.post(
+            reverse("proposals:proposal-create"), {"title": "Ny", "action": "save"}
+        ).status_code
+        == 429
+    )

@@ -54,14 +54,18 @@ def test_fifty_parallel_signatures_by_one_person_leave_one(make_proposal, reside
     cookie = _session_cookie(resident)
     barrier = threading.Barrier(WORKERS)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        codes = list(pool.map(lambda _i: _sign_as(cookie, url, barrier if _i < WORKERS else None), range(50)))
+        codes = list(
+            pool.map(lambda _i: _sign_as(cookie, url, barrier if _i < WORKERS else None), range(50))
+        )
     assert codes == [302] * 50
     assert Signature.objects.filter(proposal=proposal).count() == 1
     tasks.refresh_signature_count(proposal.pk)
     assert ProposalCount.objects.get(proposal=proposal).total == 1
 
 
-def test_two_hundred_people_in_parallel_give_exactly_two_hundred(make_proposal, make_user, settings):
+def test_two_hundred_people_in_parallel_give_exactly_two_hundred(
+    make_proposal, make_user, settings
+):
     settings.PROPOSALS_SIGN_RATE_IP = "10000/m"
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=200)
     url = reverse("proposals:proposal-sign", args=[proposal.pk])
@@ -69,7 +73,10 @@ def test_two_hundred_people_in_parallel_give_exactly_two_hundred(make_proposal, 
     barrier = threading.Barrier(WORKERS)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         codes = list(
-            pool.map(lambda pair: _sign_as(pair[1], url, barrier if pair[0] < WORKERS else None), enumerate(cookies))
+            pool.map(
+                lambda pair: _sign_as(pair[1], url, barrier if pair[0] < WORKERS else None),
+                enumerate(cookies),
+            )
         )
     assert codes == [302] * 200
     assert Signature.objects.filter(proposal=proposal).count() == 200

@@ -15,7 +15,9 @@ from tests.proposals.conftest import decide
 pytestmark = pytest.mark.django_db
 
 
-def test_decision_on_a_hidden_proposal_shows_when_it_is_restored(make_proposal, moderator, django_capture_on_commit_callbacks):
+def test_decision_on_a_hidden_proposal_shows_when_it_is_restored(
+    make_proposal, moderator, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.REFERRED)
     services.proposal_hide(proposal=proposal, actor=moderator, reason="Granskas.")
     with django_capture_on_commit_callbacks(execute=True):
@@ -39,17 +41,24 @@ def test_a_later_decision_replaces_the_first(make_proposal, django_capture_on_co
     assert len(mail.outbox) == 1  # one mail for the new decision
 
 
-def test_invalidate_by_domain_and_time_window(make_proposal, make_user, moderator, django_capture_on_commit_callbacks):
+def test_invalidate_by_domain_and_time_window(
+    make_proposal, make_user, moderator, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(3):
             services.proposal_sign(proposal=proposal, user=make_user(email=f"bot{i}@spam.example"))
         keep = make_user(email="real@example.org")
         services.proposal_sign(proposal=proposal, user=keep)
-    Signature.objects.filter(user__email="bot0@spam.example").update(created_at=timezone_now() - timedelta(hours=2))
+    Signature.objects.filter(user__email="bot0@spam.example").update(
+        created_at=timezone_now() - timedelta(hours=2)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         invalidation = services.signatures_invalidate(
-            proposal=proposal, actor=moderator, reason="Skräpdomän.", email_domain="@SPAM.example",
+            proposal=proposal,
+            actor=moderator,
+            reason="Skräpdomän.",
+            email_domain="@SPAM.example",
             created_from=timezone_now() - timedelta(hours=1),
         )
     assert invalidation.matched == 2  # the old one is outside the window
@@ -57,7 +66,9 @@ def test_invalidate_by_domain_and_time_window(make_proposal, make_user, moderato
     assert Signature.objects.get(user=keep).status == Signature.Status.VALID
 
 
-def test_dismissing_a_proposal_report_keeps_the_proposal(client, make_proposal, make_user, moderator):
+def test_dismissing_a_proposal_report_keeps_the_proposal(
+    client, make_proposal, make_user, moderator
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     report = services.report_create(reporter=make_user(), reason="spam", proposal=proposal)
     client.force_login(moderator)
@@ -70,7 +81,9 @@ def test_dismissing_a_proposal_report_keeps_the_proposal(client, make_proposal, 
     assert not Report.objects.filter(resolved_at__isnull=True).exists()
 
 
-def test_proposer_hears_about_hiding_and_restoring(make_proposal, moderator, django_capture_on_commit_callbacks):
+def test_proposer_hears_about_hiding_and_restoring(
+    make_proposal, moderator, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

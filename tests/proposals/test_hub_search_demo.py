@@ -17,7 +17,9 @@ def render_hub():
     return Template("{% load proposals_hub %}{% proposals_hub %}").render(Context({}))
 
 
-def test_hub_lists_open_proposals_nearest_their_threshold(make_proposal, make_user, django_capture_on_commit_callbacks):
+def test_hub_lists_open_proposals_nearest_their_threshold(
+    make_proposal, make_user, django_capture_on_commit_callbacks
+):
     far = make_proposal(Proposal.Status.PUBLISHED, title="Långt kvar", threshold=50)
     near = make_proposal(Proposal.Status.PUBLISHED, title="Nästan framme", threshold=3)
     make_proposal(Proposal.Status.EXPIRED, title="Stängt förslag")

@@ -27,7 +27,9 @@ def assert_clean_html(html):
 
 
 @pytest.mark.parametrize("status", STATES)
-def test_detail_page_is_public_only_in_public_states(client, make_proposal, proposer, moderator, status):
+def test_detail_page_is_public_only_in_public_states(
+    client, make_proposal, proposer, moderator, status
+):
     proposal = make_proposal(status)
     url = reverse("proposals:proposal-detail", args=[proposal.pk])
     response = client.get(url)
@@ -57,7 +59,13 @@ def test_list_rules_and_forms_render(client, resident, make_proposal):
         assert_clean_html(response.content.decode())
 
 
-def test_list_pages_use_a_fixed_number_of_queries(client, make_proposal, make_user, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+def test_list_pages_use_a_fixed_number_of_queries(
+    client,
+    make_proposal,
+    make_user,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
     from proposals import services
 
     proposals = [make_proposal(Proposal.Status.PUBLISHED, threshold=50) for _ in range(3)]
@@ -80,26 +88,41 @@ def test_list_pages_use_a_fixed_number_of_queries(client, make_proposal, make_us
     assert measure() == few  # more proposals, not more queries
 
 
-def test_signer_list_uses_a_fixed_number_of_queries(client, make_proposal, make_user, district, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+def test_signer_list_uses_a_fixed_number_of_queries(
+    client,
+    make_proposal,
+    make_user,
+    district,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
     from proposals import services
 
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=50)
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(12):
-            services.proposal_sign(proposal=proposal, user=make_user(name="Namn"), show_name=True, district=district)
+            services.proposal_sign(
+                proposal=proposal, user=make_user(name="Namn"), show_name=True, district=district
+            )
     with django_assert_max_num_queries(5):
         response = client.get(reverse("proposals:proposal-signers", args=[proposal.pk]))
     assert response.content.decode().count("Namn, Centrum") == 12
 
 
-def test_list_filters_and_sorts(client, make_proposal, make_user, district, django_capture_on_commit_callbacks):
+def test_list_filters_and_sorts(
+    client, make_proposal, make_user, district, django_capture_on_commit_callbacks
+):
     from proposals import services
     from tests.proposals.factories import TopicFactory
 
     school = TopicFactory(slug="skola", name="Skola")
     popular = make_proposal(Proposal.Status.PUBLISHED, title="Fler bänkar i parken", threshold=50)
-    closing = make_proposal(Proposal.Status.PUBLISHED, title="Simskola för alla barn", threshold=50, district=district)
-    Proposal.objects.filter(pk=closing.pk).update(topic=school, closes_at=closing.closes_at - timedelta(days=30))
+    closing = make_proposal(
+        Proposal.Status.PUBLISHED, title="Simskola för alla barn", threshold=50, district=district
+    )
+    Proposal.objects.filter(pk=closing.pk).update(
+        topic=school, closes_at=closing.closes_at - timedelta(days=30)
+    )
     decided = make_proposal(Proposal.Status.ANSWERED, title="Läxhjälp på biblioteket")
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):

@@ -51,8 +51,14 @@ def test_predicates_match_the_matrix(make_proposal, actors, status):
     for role, user in actors.items():
         assert permissions.can_sign(user, proposal) == (status in SIGN[role]), (role, "sign")
         assert permissions.can_edit(user, proposal) == (status in EDIT[role]), (role, "edit")
-        assert permissions.can_withdraw(user, proposal) == (status in WITHDRAW[role]), (role, "withdraw")
-        assert permissions.can_moderate(user, proposal) == (status in MODERATE[role]), (role, "moderate")
+        assert permissions.can_withdraw(user, proposal) == (status in WITHDRAW[role]), (
+            role,
+            "withdraw",
+        )
+        assert permissions.can_moderate(user, proposal) == (status in MODERATE[role]), (
+            role,
+            "moderate",
+        )
 
 
 def _login(client, user):
@@ -62,7 +68,9 @@ def _login(client, user):
 
 
 @pytest.mark.parametrize("status", STATES)
-def test_http_interface_enforces_the_matrix(client, make_proposal, actors, status, committee, django_capture_on_commit_callbacks):
+def test_http_interface_enforces_the_matrix(
+    client, make_proposal, actors, status, committee, django_capture_on_commit_callbacks
+):
     for role, user in actors.items():
         proposal = make_proposal(status)
         _login(client, user)
@@ -70,7 +78,9 @@ def test_http_interface_enforces_the_matrix(client, make_proposal, actors, statu
         # Sign: a signature row appears only where allowed.
         before = proposal.signatures.count()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("proposals:proposal-sign", args=[proposal.pk]), {"visibility": "anonymous"})
+            response = client.post(
+                reverse("proposals:proposal-sign", args=[proposal.pk]), {"visibility": "anonymous"}
+            )
         assert response.status_code in (302, 404), (role, status, response.status_code)
         signed = proposal.signatures.count() == before + 1
         assert signed == (status in SIGN[role]), (role, status, "sign")
@@ -81,7 +91,10 @@ def test_http_interface_enforces_the_matrix(client, make_proposal, actors, statu
         assert editable == (status in EDIT[role]), (role, status, "edit", response.status_code)
 
         # Moderate: publishing works only for a moderator on a submitted proposal.
-        response = client.post(reverse("proposals:moderation-publish", args=[proposal.pk]), {"responsible_organization": committee.pk})
+        response = client.post(
+            reverse("proposals:moderation-publish", args=[proposal.pk]),
+            {"responsible_organization": committee.pk},
+        )
         fresh = Proposal.objects.get(pk=proposal.pk)
         published_now = status == S.SUBMITTED and fresh.status == S.PUBLISHED
         assert published_now == (status in MODERATE[role]), (role, status, "moderate")

@@ -13,7 +13,9 @@ from proposals.models import Comment, Proposal, ProposalCount, Signature
 pytestmark = pytest.mark.django_db
 
 
-def test_export_contains_proposals_signatures_and_comments(make_user, make_proposal, django_capture_on_commit_callbacks):
+def test_export_contains_proposals_signatures_and_comments(
+    make_user, make_proposal, django_capture_on_commit_callbacks
+):
     user = make_user(name="Ella Export")
     mine = make_proposal(Proposal.Status.PUBLISHED, author=user, threshold=10)
     other = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
@@ -22,7 +24,10 @@ def test_export_contains_proposals_signatures_and_comments(make_user, make_propo
     services.comment_create(proposal=other, author=user, body="Bra!")
     data = user_export_data(user=user)["proposals"]
     assert [p["id"] for p in data["proposals"]] == [mine.pk]
-    assert data["signatures"][0]["proposal"] == other.pk and data["signatures"][0]["name_shown"] == "Ella Export"
+    assert (
+        data["signatures"][0]["proposal"] == other.pk
+        and data["signatures"][0]["name_shown"] == "Ella Export"
+    )
     assert data["comments"][0]["text"] == "<p>Bra!</p>" or "Bra!" in data["comments"][0]["text"]
 
 
@@ -59,11 +64,15 @@ def test_deleting_an_account(make_user, make_proposal, django_capture_on_commit_
     assert comment.author is None and comment.author_name == ""
 
 
-def test_signer_data_is_anonymised_after_the_delay(client, make_proposal, make_user, django_capture_on_commit_callbacks):
+def test_signer_data_is_anonymised_after_the_delay(
+    client, make_proposal, make_user, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     signer = make_user(name="Siv Signer")
     with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_sign(proposal=proposal, user=signer, show_name=True, ip_address="192.0.2.7")
+        services.proposal_sign(
+            proposal=proposal, user=signer, show_name=True, ip_address="192.0.2.7"
+        )
     Proposal.objects.filter(pk=proposal.pk).update(closes_at=proposal.published_at)
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_close_if_due(proposal_id=proposal.pk)
@@ -74,7 +83,13 @@ def test_signer_data_is_anonymised_after_the_delay(client, make_proposal, make_u
         assert tasks.anonymise_signer_data() == 1
         assert tasks.anonymise_signer_data() == 0  # idempotent
     signature = Signature.objects.get()
-    assert (signature.user, signature.public_name, signature.ip_address, signature.network, signature.email_domain) == (None, "", None, "", "")
+    assert (
+        signature.user,
+        signature.public_name,
+        signature.ip_address,
+        signature.network,
+        signature.email_domain,
+    ) == (None, "", None, "", "")
     assert ProposalCount.objects.get(proposal=proposal).total == 1
     page = client.get(reverse("proposals:proposal-signers", args=[proposal.pk])).content.decode()
     assert "Siv Signer" not in page

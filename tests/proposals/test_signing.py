@@ -23,14 +23,28 @@ def sign(client, proposal, **data):
     return client.post(reverse("proposals:proposal-sign", args=[proposal.pk]), data)
 
 
-def test_sign_by_name_with_district_and_updates(client, resident, district, make_proposal, django_capture_on_commit_callbacks):
+def test_sign_by_name_with_district_and_updates(
+    client, resident, district, make_proposal, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     client.force_login(resident)
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign(client, proposal, visibility="name", public_name="Rut R.", district=district.pk, notify="on")
+        response = sign(
+            client,
+            proposal,
+            visibility="name",
+            public_name="Rut R.",
+            district=district.pk,
+            notify="on",
+        )
     assert response.status_code == 302
     signature = Signature.objects.get()
-    assert (signature.user, signature.public_name, signature.district, signature.notify) == (resident, "Rut R.", district, True)
+    assert (signature.user, signature.public_name, signature.district, signature.notify) == (
+        resident,
+        "Rut R.",
+        district,
+        True,
+    )
     assert signature.email_domain == "example.org"
     assert signature.ip_address == "127.0.0.1" and signature.network == "127.0.0.0/24"
     assert ProposalCount.objects.get(proposal=proposal).by_district == {str(district.pk): 1}
@@ -40,18 +54,26 @@ def test_sign_by_name_with_district_and_updates(client, resident, district, make
     assert "Centrum" in page  # counts by district
 
 
-def test_second_signature_is_refused_kindly(client, resident, make_proposal, django_capture_on_commit_callbacks):
+def test_second_signature_is_refused_kindly(
+    client, resident, make_proposal, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     client.force_login(resident)
     with django_capture_on_commit_callbacks(execute=True):
         sign(client, proposal)
-        response = client.post(reverse("proposals:proposal-sign", args=[proposal.pk]), {"visibility": "anonymous"}, follow=True)
+        response = client.post(
+            reverse("proposals:proposal-sign", args=[proposal.pk]),
+            {"visibility": "anonymous"},
+            follow=True,
+        )
     assert "Du har redan skrivit under förslaget." in response.content.decode()
     assert Signature.objects.count() == 1
     assert ProposalCount.objects.get(proposal=proposal).total == 1
 
 
-def test_anonymous_signature_shows_no_name(client, resident, make_proposal, django_capture_on_commit_callbacks):
+def test_anonymous_signature_shows_no_name(
+    client, resident, make_proposal, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     client.force_login(resident)
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,7 +84,9 @@ def test_anonymous_signature_shows_no_name(client, resident, make_proposal, djan
     assert resident.name not in page
 
 
-def test_withdraw_signature_while_open(client, resident, make_proposal, django_capture_on_commit_callbacks):
+def test_withdraw_signature_while_open(
+    client, resident, make_proposal, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     client.force_login(resident)
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +104,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, make_proposal):
     assert "Logga in för att skriva under" in page
 
 
-def test_recount_after_commit_is_coalesced(make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch):
+def test_recount_after_commit_is_coalesced(
+    make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     """A burst of signatures queues one recount per interval, not one each; the counting
     loop's next pass counts the rest."""
     settings.PROPOSALS_COUNT_INTERVAL = 1
@@ -101,15 +127,21 @@ def test_recount_after_commit_is_coalesced(make_proposal, make_user, settings, d
     assert len(queued) == 2
 
 
-def test_counting_loop_counts_new_signatures_once_per_interval(make_proposal, make_user, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_counting_loop_counts_new_signatures_once_per_interval(
+    make_proposal, make_user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.PROPOSALS_COUNT_INTERVAL = 1
     busy = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     quiet = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
-    monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: None)  # no after-commit recount
+    monkeypatch.setattr(
+        services, "async_task", lambda *args, **kwargs: None
+    )  # no after-commit recount
     for _ in range(3):
         services.proposal_sign(proposal=busy, user=make_user())
     broadcasts = []
-    monkeypatch.setattr(services, "group_send", lambda group, event: broadcasts.append((group, event["count"])))
+    monkeypatch.setattr(
+        services, "group_send", lambda group, event: broadcasts.append((group, event["count"]))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         passes = services.signature_count_loop(seconds=1.9)
     assert passes == 2  # one pass per second
@@ -121,7 +153,9 @@ def test_counting_loop_counts_new_signatures_once_per_interval(make_proposal, ma
     assert lease.expires_at <= timezone_now()  # released for the next loop
 
 
-def test_no_recount_task_while_the_counting_loop_runs(make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch):
+def test_no_recount_task_while_the_counting_loop_runs(
+    make_proposal, make_user, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     settings.PROPOSALS_COUNT_INTERVAL = 1
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     queued = []
@@ -139,7 +173,11 @@ def test_no_recount_task_while_the_counting_loop_runs(make_proposal, make_user, 
 
 def test_counting_loop_waits_for_the_running_one(settings):
     settings.PROPOSALS_COUNT_INTERVAL = 1
-    CountingLease.objects.create(name="signature-count-loop", holder="someone-else", expires_at=timezone_now() + timedelta(seconds=15))
+    CountingLease.objects.create(
+        name="signature-count-loop",
+        holder="someone-else",
+        expires_at=timezone_now() + timedelta(seconds=15),
+    )
     assert services.signature_count_loop(seconds=1.2) == 0
     CountingLease.objects.update(expires_at=timezone_now() - timedelta(seconds=1))  # it ended
     assert services.signature_count_loop(seconds=1.2) >= 1
@@ -154,15 +192,25 @@ def test_reconciliation_recounts_open_proposals(make_proposal, make_user, monkey
 
 
 class TestCountJson:
-    def test_payload_and_cache_headers(self, client, make_proposal, make_user, django_capture_on_commit_callbacks):
+    def test_payload_and_cache_headers(
+        self, client, make_proposal, make_user, django_capture_on_commit_callbacks
+    ):
         proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
         with django_capture_on_commit_callbacks(execute=True):
             services.proposal_sign(proposal=proposal, user=make_user())
         response = client.get(reverse("proposals:proposal-count", args=[proposal.pk]))
         assert response.status_code == 200
         data = response.json()
-        assert (data["id"], data["count"], data["threshold"], data["status"]) == (proposal.pk, 1, 10, "published")
-        assert response["Cache-Control"] == "public, max-age=1, stale-while-revalidate=2, stale-if-error=5"
+        assert (data["id"], data["count"], data["threshold"], data["status"]) == (
+            proposal.pk,
+            1,
+            10,
+            "published",
+        )
+        assert (
+            response["Cache-Control"]
+            == "public, max-age=1, stale-while-revalidate=2, stale-if-error=5"
+        )
         assert response["Last-Modified"]
 
     def test_not_modified_when_unchanged(self, client, make_proposal):
@@ -174,7 +222,9 @@ class TestCountJson:
         older = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(0))
         assert older.status_code == 200
 
-    def test_warm_read_makes_no_database_query(self, client, resident, make_proposal, django_assert_num_queries):
+    def test_warm_read_makes_no_database_query(
+        self, client, resident, make_proposal, django_assert_num_queries
+    ):
         proposal = make_proposal(Proposal.Status.PUBLISHED)
         url = reverse("proposals:proposal-count", args=[proposal.pk])
         client.get(url)  # warms the cache
@@ -188,7 +238,10 @@ class TestCountJson:
         for status in (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED, Proposal.Status.HIDDEN):
             proposal = make_proposal(status)
             cache.clear()
-            assert client.get(reverse("proposals:proposal-count", args=[proposal.pk])).status_code == 404
+            assert (
+                client.get(reverse("proposals:proposal-count", args=[proposal.pk])).status_code
+                == 404
+            )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -201,7 +254,11 @@ def test_websocket_forwards_count_updates(make_proposal, make_user):
 
         from democracy.asgi import application
 
-        communicator = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/proposals/{proposal.pk}/",
+            headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+        )
         connected, _ = await communicator.connect()
         assert connected
         await database_sync_to_async(services.proposal_sign)(proposal=proposal, user=signer)
@@ -225,7 +282,11 @@ def test_websocket_refuses_proposals_that_are_not_public(make_proposal):
     async def connect(pk):
         from democracy.asgi import application
 
-        communicator = WebsocketCommunicator(application, f"/ws/proposals/{pk}/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")])
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/proposals/{pk}/",
+            headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+        )
         connected, _ = await communicator.connect()
         await communicator.disconnect()
         return connected
@@ -256,12 +317,18 @@ def test_rate_limit_per_ip(client, make_user, make_proposal, settings):
     assert codes == [302, 302, 302, 429]
 
 
-def test_burst_from_one_network_alerts_moderators_once(client, make_user, make_proposal, settings, django_capture_on_commit_callbacks):
+def test_burst_from_one_network_alerts_moderators_once(
+    client, make_user, make_proposal, settings, django_capture_on_commit_callbacks
+):
     settings.PROPOSALS_BURST_THRESHOLD = 5
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(8):
-            services.proposal_sign(proposal=proposal, user=make_user(email=f"s{i}@example.net"), ip_address=f"192.0.2.{i + 1}")
+            services.proposal_sign(
+                proposal=proposal,
+                user=make_user(email=f"s{i}@example.net"),
+                ip_address=f"192.0.2.{i + 1}",
+            )
     alerts = StaffAlert.objects.filter(kind="proposal_signature_burst").order_by("pk")
     # One for the network and one for the e-mail domain, each raised once.
     assert [a.data for a in alerts] == [
@@ -271,19 +338,29 @@ def test_burst_from_one_network_alerts_moderators_once(client, make_user, make_p
     assert all(a.role == "moderator" for a in alerts)
 
 
-def test_bulk_invalidation_with_reason_corrects_the_count(client, moderator, make_user, make_proposal, django_capture_on_commit_callbacks):
+def test_bulk_invalidation_with_reason_corrects_the_count(
+    client, moderator, make_user, make_proposal, django_capture_on_commit_callbacks
+):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(4):
-            services.proposal_sign(proposal=proposal, user=make_user(), ip_address=f"198.51.100.{i}")
+            services.proposal_sign(
+                proposal=proposal, user=make_user(), ip_address=f"198.51.100.{i}"
+            )
         services.proposal_sign(proposal=proposal, user=make_user(), ip_address="203.0.113.9")
     client.force_login(moderator)
     page = client.get(reverse("proposals:moderation-detail", args=[proposal.pk]))
     assert {"network": "198.51.100.0/24", "n": 4} in page.context["sources"]["networks"]
-    response = client.post(reverse("proposals:moderation-invalidate", args=[proposal.pk]), {"network": "198.51.100.0/24", "reason": ""})
+    response = client.post(
+        reverse("proposals:moderation-invalidate", args=[proposal.pk]),
+        {"network": "198.51.100.0/24", "reason": ""},
+    )
     assert response.status_code == 400  # a reason is required
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("proposals:moderation-invalidate", args=[proposal.pk]), {"network": "198.51.100.0/24", "reason": "Automatiserade underskrifter."})
+        client.post(
+            reverse("proposals:moderation-invalidate", args=[proposal.pk]),
+            {"network": "198.51.100.0/24", "reason": "Automatiserade underskrifter."},
+        )
     assert ProposalCount.objects.get(proposal=proposal).total == 1
     assert Signature.objects.filter(status=Signature.Status.INVALIDATED).count() == 4
     entry = AuditEntry.objects.get(action="proposal.signatures.invalidate")
@@ -295,6 +372,8 @@ def test_bulk_invalidation_with_reason_corrects_the_count(client, moderator, mak
 def test_invalidation_needs_a_criterion(client, moderator, make_proposal):
     proposal = make_proposal(Proposal.Status.PUBLISHED)
     client.force_login(moderator)
-    response = client.post(reverse("proposals:moderation-invalidate", args=[proposal.pk]), {"reason": "Allt"})
+    response = client.post(
+        reverse("proposals:moderation-invalidate", args=[proposal.pk]), {"reason": "Allt"}
+    )
     assert response.status_code == 400
     assert "minst ett villkor" in response.content.decode()
