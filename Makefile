@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test lint messages clean
+.PHONY: run test install install-test lint messages clean bench-sign
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -45,6 +45,12 @@ lint: $(VENV)/.installed-test
 messages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages -l sv --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
+
+## make bench-sign: the e-proposal signing benchmark on PostgreSQL (see docs/performance.md);
+## needs BENCH_DATABASE_URL (a PostgreSQL database it may fill) and REDIS_URL.
+bench-sign: $(VENV)/.installed-test
+	$(PIP) install --quiet --disable-pip-version-check -e ".[test,bench]"
+	$(PY) bench/sign_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

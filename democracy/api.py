@@ -34,3 +34,4 @@ class Pagination(PageNumberPagination):
 # Routers of the apps; each line: api.add_router("<prefix>", "<app>.api.router")
 api.add_router("/", "democracy.people.api.router")
 api.add_router("/", "democracy.diary.api.router")
+api.add_router("/proposals/", "proposals.api.router")

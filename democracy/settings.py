@@ -350,6 +350,19 @@ PROPOSALS_SIGNING_DAYS = env_int("PROPOSALS_SIGNING_DAYS", 90)
 PROPOSALS_REPEAT_MONTHS = env_int("PROPOSALS_REPEAT_MONTHS", 12)
 PROPOSALS_TREATMENT_DAYS = env_int("PROPOSALS_TREATMENT_DAYS", 180)
 PROPOSALS_ANONYMISE_AFTER_DAYS = env_int("PROPOSALS_ANONYMISE_AFTER_DAYS", 90)
+# Seconds between two recounts (and live broadcasts) of one proposal's signatures.
+PROPOSALS_COUNT_INTERVAL = env_int("PROPOSALS_COUNT_INTERVAL", 1)
+# Reports that hide a comment until a moderator has looked at it.
+PROPOSALS_REPORTS_TO_HIDE = env_int("PROPOSALS_REPORTS_TO_HIDE", 3)
+# Rate limits (django-ratelimit syntax): signing, and writing (proposals, comments, reports).
+PROPOSALS_SIGN_RATE_USER = env_str("PROPOSALS_SIGN_RATE_USER", "30/m")
+PROPOSALS_SIGN_RATE_IP = env_str("PROPOSALS_SIGN_RATE_IP", "300/m")
+PROPOSALS_WRITE_RATE_USER = env_str("PROPOSALS_WRITE_RATE_USER", "20/h")
+PROPOSALS_WRITE_RATE_IP = env_str("PROPOSALS_WRITE_RATE_IP", "100/h")
+# Signatures on one proposal from one network (/24, /48) or e-mail domain within the window
+# that raise an alert for moderators.
+PROPOSALS_BURST_THRESHOLD = env_int("PROPOSALS_BURST_THRESHOLD", 50)
+PROPOSALS_BURST_WINDOW_MINUTES = env_int("PROPOSALS_BURST_WINDOW_MINUTES", 10)
 
 # --- Youth-council election (youth_vote/) ---------------------------------------------------
 # Key for the keyed hashes of voting codes; falls back to SECRET_KEY-derived key when unset.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("democracy.people.urls")),
     path("", include("democracy.diary.urls")),
     path("account/", include("democracy.accounts.urls")),
+    path("", include("proposals.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

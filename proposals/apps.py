@@ -6,3 +6,11 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
     label = "proposals"
     verbose_name = _("E-proposals")
+
+    def ready(self):
+        from democracy.diary.signals import agenda_item_decided
+        from proposals import receivers
+
+        agenda_item_decided.connect(
+            receivers.on_agenda_item_decided, dispatch_uid="proposals.agenda_item_decided"
+        )

@@ -154,7 +154,7 @@ class CandidateDecisionForm(forms.Form):
     to = forms.ChoiceField(
         choices=[
             (Candidate.Status.APPROVED, _("Approve")),
-            (Candidate.Status.REJECTED, _("Reject")),
+            (Candidate.Status.REJECTED, pgettext_lazy("candidate review", "Reject")),
             (Candidate.Status.WITHDRAWN, _("Withdraw")),
             (Candidate.Status.PENDING, _("Back to review")),
         ]

@@ -47,7 +47,7 @@ class Election(models.Model):
     }
 
     class Phase(models.TextChoices):
-        DRAFT = "draft", _("Being prepared")
+        DRAFT = "draft", pgettext_lazy("election status", "Being prepared")
         UPCOMING = "upcoming", _("Voting opens soon")
         OPEN = "open", _("Voting is open")
         CLOSED = "closed", _("Voting has closed, counting")
@@ -97,7 +97,9 @@ class Election(models.Model):
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
     tie_seed = models.CharField(_("seed of the lot"), max_length=64, blank=True)
     tallied_at = models.DateTimeField(_("counted"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        pgettext_lazy("election", "published"), null=True, blank=True
+    )
     members_added_at = models.DateTimeField(_("added to the diary"), null=True, blank=True)
     purged_at = models.DateTimeField(_("roll destroyed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -197,8 +199,8 @@ class District(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("district")
-        verbose_name_plural = _("districts")
+        verbose_name = pgettext_lazy("election", "district")
+        verbose_name_plural = pgettext_lazy("election", "districts")
         constraints = [
             models.UniqueConstraint(fields=["election", "slug"], name="youth_vote_district_slug"),
             models.UniqueConstraint(fields=["election", "name"], name="youth_vote_district_name"),
@@ -215,7 +217,8 @@ class School(models.Model):
         Election, on_delete=models.CASCADE, related_name="schools", verbose_name=_("election")
     )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
+        District, on_delete=models.PROTECT, related_name="schools",
+        verbose_name=pgettext_lazy("election", "district"),
     )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("address name"), max_length=80)
@@ -263,9 +266,9 @@ class Candidate(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        APPROVED = "approved", pgettext_lazy("candidate review", "Approved")
+        REJECTED = "rejected", pgettext_lazy("candidate review", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("candidate", "Withdrawn")
 
     TRANSITIONS = {
         Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
@@ -280,7 +283,8 @@ class Candidate(models.Model):
         Election, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("election")
     )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("district")
+        District, on_delete=models.PROTECT, related_name="candidates",
+        verbose_name=pgettext_lazy("election", "district"),
     )
     given_name = models.CharField(_("first name"), max_length=100)
     family_name = models.CharField(_("last name"), max_length=100)

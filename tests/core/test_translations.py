@@ -68,3 +68,22 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     new_catalogues = set(po_files(copy)) - {copy / p.relative_to(ROOT) for p in PO_FILES}
     assert not new_catalogues, f"Strings outside any catalogue: {new_catalogues}"
     assert not missing, f"Run 'make messages' and translate: {missing}"
+
+
+def test_a_string_means_the_same_in_every_catalogue():
+    """Django merges all catalogues into one: the same msgid (and context) must have the same
+    Swedish everywhere, or one app's pages silently show another app's wording. Use a context
+    (pgettext) where the meanings differ."""
+    seen = {}
+    clashes = []
+    for path in PO_FILES:
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            key = (entry.msgctxt, entry.msgid, entry.msgid_plural)
+            value = entry.msgstr or tuple(sorted(entry.msgstr_plural.items()))
+            where = str(path.relative_to(ROOT)).split("/locale/")[0]
+            if key in seen and seen[key][1] != value:
+                clashes.append(f"{key[1]!r} (context {key[0]!r}): {seen[key][0]} {seen[key][1]!r} vs {where} {value!r}")
+            seen.setdefault(key, (where, value))
+    assert not clashes, "Same string, different Swedish:\n" + "\n".join(clashes)

@@ -10,6 +10,7 @@ STEPS = [
     "democracy.accounts.demo",
     "democracy.people.demo",
     "democracy.diary.demo",
+    "proposals.demo",
     "youth_vote.demo",
 ]
 

@@ -1,0 +1,39 @@
+"""Back-office lists for e-proposals' reference data. Changes to proposals themselves go
+through the moderation pages (services, audit log), so proposals are read-only here."""
+
+from django.contrib import admin
+
+from proposals.models import District, Proposal, RejectionReason, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "public", "active", "sort_order"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "closes_at", "case"]
+    list_filter = ["status"]
+    search_fields = ["title", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,200 @@
+"""E-mail about a proposal's events, sent from the task queue (never in a request).
+
+Each person gets at most one mail per proposal and event: a ``Notification`` row is written
+in the same transaction as the mail is queued, under a unique constraint.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from proposals.models import Notification, Proposal, Signature
+
+PROPOSER_EVENTS = {
+    "submitted",
+    "published",
+    "revision_requested",
+    "rejected",
+    "hidden",
+    "restored",
+    "referred",
+    "decided",
+    "expired",
+}
+# Signers who asked for updates hear about the referral and the decision only.
+SIGNER_EVENTS = {"referred", "decided"}
+CHUNK = 500
+
+
+def _kind(event: str) -> str:
+    return event.split("-", 1)[0]
+
+
+def _date(value) -> str:
+    return formats.date_format(value, "j F Y") if value else ""
+
+
+def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[str]]:
+    """Subject and paragraphs for one event, in the active language."""
+    title = proposal.title
+    body_name = proposal.responsible_organization.name if proposal.responsible_organization else ""
+    values = {"title": title, "body": body_name}
+    if kind == "submitted":
+        return _("We have received your proposal"), [
+            _("Thank you for your proposal “%(title)s”.") % values,
+            _(
+                "A moderator checks it against the rules before it is published. You get an "
+                "e-mail when that is done."
+            ),
+        ]
+    if kind == "published":
+        values["date"] = _date(proposal.closes_at)
+        values["threshold"] = proposal.threshold
+        return _("Your proposal is published"), [
+            _("Your proposal “%(title)s” is published and can be signed until %(date)s.") % values,
+            _("When %(threshold)s people have signed, it is sent to %(body)s.") % values,
+        ]
+    if kind == "revision_requested":
+        return _("Please change your proposal"), [
+            _(
+                "A moderator has read your proposal “%(title)s” and asks you to change it "
+                "before it can be published:"
+            )
+            % values,
+            proposal.revision_request,
+            _("Open the proposal, make the changes and send it again."),
+        ]
+    if kind == "rejected":
+        reason = proposal.rejection_reason.label if proposal.rejection_reason else ""
+        paragraphs = [
+            _("Your proposal “%(title)s” cannot be published.") % values,
+            _("Reason: %(reason)s") % {"reason": reason},
+        ]
+        if proposal.rejection_text:
+            paragraphs.append(proposal.rejection_text)
+        return _("Your proposal was not accepted"), paragraphs
+    if kind == "hidden":
+        return _("Your proposal has been hidden"), [
+            _("A moderator has hidden your proposal “%(title)s” because it breaks the rules.")
+            % values,
+        ]
+    if kind == "restored":
+        return _("Your proposal is shown again"), [
+            _("A moderator has made your proposal “%(title)s” visible again.") % values,
+        ]
+    if kind == "referred":
+        values["diary_number"] = proposal.case.diary_number if proposal.case else ""
+        values["threshold"] = proposal.threshold
+        first = (
+            _("The proposal “%(title)s” that you signed has enough signatures.")
+            if signer
+            else _("Your proposal “%(title)s” has %(threshold)s signatures or more.")
+        ) % values
+        return _("The proposal has been sent to the committee"), [
+            first,
+            _(
+                "It has now been sent to %(body)s, which will decide on it. The case number "
+                "is %(diary_number)s."
+            )
+            % values,
+        ]
+    if kind == "decided":
+        item = proposal.decision_item
+        values["date"] = _date(item.meeting.start) if item else ""
+        values["outcome"] = item.get_outcome_display() if item else ""
+        values["meeting_body"] = item.meeting.organization.name if item else body_name
+        paragraphs = [
+            _("%(meeting_body)s decided on the proposal “%(title)s” at its meeting on %(date)s.")
+            % values,
+            _("Outcome: %(outcome)s") % values,
+        ]
+        if item and item.decision_text:
+            paragraphs.append(item.decision_text)
+        return _("A decision has been made on the proposal"), paragraphs
+    if kind == "expired":
+        count = getattr(getattr(proposal, "count", None), "total", 0)
+        values.update(count=count, threshold=proposal.threshold)
+        return _("Signing has closed"), [
+            _(
+                "Signing of your proposal “%(title)s” has closed. It got %(count)s of the "
+                "%(threshold)s signatures it needed, so it will not be treated by a committee."
+            )
+            % values,
+            _("Thank you for taking part. You are welcome to write a new proposal."),
+        ]
+    raise ValueError(f"Unknown proposal event {kind!r}")
+
+
+def _send_once(*, proposal: Proposal, user, event: str, signer: bool) -> bool:
+    if not user.is_active or not user.email:
+        return False
+    subject, paragraphs = compose(proposal, _kind(event), signer=signer)
+    body = render_to_string(
+        "proposals/email/notification.txt",
+        {
+            "name": user.name,
+            "paragraphs": paragraphs,
+            "url": settings.SITE_URL + proposal.get_absolute_url(),
+            "signer": signer,
+            "municipality_name": settings.MUNICIPALITY_NAME,
+        },
+    )
+    try:
+        with transaction.atomic():
+            _notification, created = Notification.objects.get_or_create(
+                proposal=proposal, user=user, event=event
+            )
+            if created:
+                send_mail(f"[{settings.MUNICIPALITY_NAME}] {subject}", body, None, [user.email])
+    except IntegrityError:  # a concurrent run recorded it first
+        return False
+    return created
+
+
+def send_event(*, proposal_id: int, event: str) -> int:
+    proposal = (
+        Proposal.objects.select_related(
+            "proposer",
+            "responsible_organization",
+            "case",
+            "rejection_reason",
+            "decision_item__meeting__organization",
+            "count",
+        )
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        return 0
+    kind = _kind(event)
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        if kind in PROPOSER_EVENTS and proposal.proposer is not None:
+            sent += _send_once(proposal=proposal, user=proposal.proposer, event=event, signer=False)
+        if kind in SIGNER_EVENTS:
+            user_ids = list(
+                Signature.objects.filter(
+                    proposal=proposal,
+                    status=Signature.Status.VALID,
+                    notify=True,
+                    user__isnull=False,
+                )
+                .exclude(user_id=proposal.proposer_id)
+                .values_list("user_id", flat=True)
+                .order_by("user_id")
+            )
+            done = set(
+                Notification.objects.filter(proposal=proposal, event=event).values_list(
+                    "user_id", flat=True
+                )
+            )
+            user_ids = [pk for pk in user_ids if pk not in done]
+            User = get_user_model()
+            for start in range(0, len(user_ids), CHUNK):
+                for user in User.objects.filter(pk__in=user_ids[start : start + CHUNK]):
+                    sent += _send_once(proposal=proposal, user=user, event=event, signer=True)
+    return sent

@@ -1,0 +1,19 @@
+"""Listeners for other apps' signals; they only queue a task."""
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+
+def on_agenda_item_decided(sender, agenda_item_id, case_id=None, **kwargs):
+    """A diary decision was committed; answer any proposal referred with that case."""
+    if case_id is None:
+        return
+    from proposals.models import Proposal
+
+    if not Proposal.objects.filter(case_id=case_id).exists():
+        return
+    transaction.on_commit(
+        lambda: async_task(
+            "proposals.tasks.answer_decided_case", agenda_item_id, group="proposals-decision"
+        )
+    )

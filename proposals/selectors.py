@@ -1,0 +1,406 @@
+"""Reads of e-proposals that pages, the API, the hub and site search share."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils.timezone import now as timezone_now
+
+from proposals import rules
+from proposals.models import (
+    Comment,
+    District,
+    Proposal,
+    ProposalCount,
+    ProposalEvent,
+    Report,
+    Signature,
+)
+from proposals.permissions import can_view
+
+Status = Proposal.Status
+
+PUBLIC_FILTER = (
+    Q(status__in=[Status.PUBLISHED, Status.REFERRED, Status.ANSWERED, Status.EXPIRED])
+    | Q(status=Status.REJECTED, rejection_reason__public=True)
+    | Q(status=Status.WITHDRAWN, published_at__isnull=False)
+)
+
+DETAIL_RELATED = (
+    "topic",
+    "district",
+    "responsible_organization",
+    "case",
+    "decision_item__meeting__organization",
+    "rejection_reason",
+    "count",
+)
+
+
+def proposals_public():
+    return Proposal.objects.filter(PUBLIC_FILTER).select_related(
+        "topic", "district", "responsible_organization", "count", "rejection_reason"
+    )
+
+
+def proposal_get_visible(*, user, pk: int) -> Proposal:
+    """The proposal if ``user`` may see it; 404 otherwise (also for drafts of others)."""
+    proposal = Proposal.objects.select_related(*DETAIL_RELATED).filter(pk=pk).first()
+    if proposal is None or not can_view(user, proposal):
+        raise Http404
+    return proposal
+
+
+def proposal_get_for_signing(*, user, pk: int) -> Proposal:
+    """The proposal to sign or unsign: one light query when it is open; 404 as for the page."""
+    proposal = (
+        Proposal.objects.filter(pk=pk, status=Status.PUBLISHED)
+        .only("pk", "status", "closes_at", "published_at")
+        .first()
+    )
+    return proposal or proposal_get_visible(user=user, pk=pk)
+
+
+def proposal_get_for_moderation(*, pk: int) -> Proposal:
+    proposal = Proposal.objects.select_related(*DETAIL_RELATED).filter(pk=pk).first()
+    if proposal is None or proposal.status == Status.DRAFT:
+        raise Http404
+    return proposal
+
+
+# --- The public list ------------------------------------------------------------------------
+
+SORTS = {
+    "newest": ("-published_at", "-pk"),
+    "most_signed": (F("count__total").desc(nulls_last=True), "-published_at"),
+    "closing_soon": (F("closes_at").asc(nulls_last=True), "pk"),
+}
+LIST_STATUSES = [
+    Status.PUBLISHED,
+    Status.REFERRED,
+    Status.ANSWERED,
+    Status.EXPIRED,
+    Status.REJECTED,
+    Status.WITHDRAWN,
+]
+
+
+def _text_filter(queryset, query: str):
+    words = [w for w in re.split(r"\s+", query.strip()) if w][:8]
+    for word in words:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+        )
+    return queryset
+
+
+def _param(value: str, limit: int) -> str:
+    """A query parameter made safe for any database: no NUL bytes, bounded length."""
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
+def proposal_list(
+    *,
+    status: str = "",
+    topic: str = "",
+    district: str = "",
+    query: str = "",
+    sort: str = "newest",
+):
+    status, topic, district = _param(status, 30), _param(topic, 60), _param(district, 60)
+    query = _param(query, 200)
+    queryset = proposals_public()
+    if status in LIST_STATUSES:
+        queryset = queryset.filter(status=status)
+    if topic:
+        queryset = queryset.filter(topic__slug=topic)
+    if district:
+        queryset = queryset.filter(district__slug=district)
+    if query:
+        queryset = _text_filter(queryset, query)
+    if sort == "closing_soon":
+        queryset = queryset.filter(status=Status.PUBLISHED)
+    return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def proposals_of(*, user):
+    return (
+        Proposal.objects.filter(proposer=user)
+        .select_related("topic", "count", "rejection_reason")
+        .order_by("-updated_at")
+    )
+
+
+# --- Site search and similar proposals ------------------------------------------------------
+
+
+def proposal_search(*, query: str, limit: int = 20) -> list[Proposal]:
+    """Public proposals matching ``query``: Swedish full-text on PostgreSQL, else icontains."""
+    query = _param(query, 200)
+    if not query or limit <= 0:
+        return []
+    queryset = proposals_public()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="swedish")
+            + SearchVector("summary", weight="B", config="swedish")
+            + SearchVector("body", weight="C", config="swedish")
+        )
+        search = SearchQuery(query, config="swedish", search_type="websearch")
+        return list(
+            queryset.annotate(rank=SearchRank(vector, search))
+            .filter(rank__gt=0)
+            .order_by("-rank", "-published_at")[:limit]
+        )
+    return list(_text_filter(queryset, query).order_by("-published_at")[:limit])
+
+
+STOPWORDS = set(
+    """
+    alla att av bara bli blir de dem den denna deras det detta dig din dina där ett efter eller
+    en för från genom har hela hon här hur jag kan kunna man med mer min mot mycket måste när
+    och också om på sig sin sina ska skulle som så till under upp ut utan vad vara vi vid vill
+    våra åt över också kommunen kommun förslag norrvik
+    about after also from have into more should that their there this with would
+    """.split()
+)
+
+
+def _significant_words(text: str) -> list[str]:
+    words = []
+    for word in re.findall(r"\w+", (text or "").lower()):
+        if len(word) >= 4 and word not in STOPWORDS and not word.isdigit() and word not in words:
+            words.append(word)
+    return words[:10]
+
+
+@dataclass
+class Similar:
+    proposal: Proposal
+    score: int
+    repeat: bool  # decided within the repeat period: the rules say it is not accepted again
+
+
+def proposals_similar(
+    *,
+    title: str,
+    summary: str = "",
+    exclude_pk: int | None = None,
+    limit: int = 5,
+    include_pending: bool = False,
+) -> list[Similar]:
+    """Existing proposals that share words with this one, decided ones included."""
+    words = _significant_words(f"{title} {summary}")
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition |= Q(title__icontains=word) | Q(summary__icontains=word)
+    base = PUBLIC_FILTER | Q(status=Status.SUBMITTED) if include_pending else PUBLIC_FILTER
+    candidates = (
+        Proposal.objects.filter(base)
+        .filter(condition)
+        .exclude(pk=exclude_pk)
+        .select_related("count", "decision_item", "rejection_reason")
+        .order_by("-created_at")[:200]
+    )
+    repeat_since = timezone_now() - timedelta(days=30 * rules.current().repeat_months)
+    results = []
+    for candidate in candidates:
+        title_words = set(re.findall(r"\w+", candidate.title.lower()))
+        summary_words = set(re.findall(r"\w+", candidate.summary.lower()))
+        score = sum(2 * (w in title_words) + (w in summary_words) for w in words)
+        if score < 2:
+            continue
+        repeat = (
+            candidate.status == Status.ANSWERED
+            and candidate.answered_at is not None
+            and candidate.answered_at >= repeat_since
+        )
+        results.append(Similar(candidate, score, repeat))
+    results.sort(key=lambda s: (-s.score, -s.proposal.pk))
+    return results[:limit]
+
+
+# --- One proposal ---------------------------------------------------------------------------
+
+
+def count_of(proposal: Proposal) -> int:
+    try:
+        return proposal.count.total
+    except ProposalCount.DoesNotExist:
+        return 0
+
+
+def counts_by_district(proposal: Proposal) -> list[tuple[str, int]]:
+    try:
+        by = proposal.count.by_district
+    except ProposalCount.DoesNotExist:
+        return []
+    names = {str(d.pk): d.name for d in District.objects.all()}
+    rows = [(names.get(key, ""), n) for key, n in by.items() if key and key in names]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    unknown = by.get("", 0)
+    return rows + ([("", unknown)] if unknown else [])
+
+
+def count_payload_cached(*, pk: int) -> dict | None:
+    """The payload of ``/proposals/<id>/count.json``: from the cache when warm (no query)."""
+    from proposals.services import COUNT_PAYLOAD_KEY, count_payload, count_payload_ttl
+
+    payload = cache.get(COUNT_PAYLOAD_KEY.format(pk))
+    if payload is not None:
+        return payload
+    proposal = proposals_public().filter(pk=pk).first()
+    if proposal is None:
+        return None
+    count = ProposalCount.objects.filter(proposal=proposal).first()
+    payload = count_payload(proposal, count)
+    cache.set(COUNT_PAYLOAD_KEY.format(pk), payload, count_payload_ttl())
+    return payload
+
+
+def signature_of(*, proposal: Proposal, user) -> Signature | None:
+    if not user.is_authenticated:
+        return None
+    return Signature.objects.filter(
+        proposal=proposal, user=user, status=Signature.Status.VALID
+    ).first()
+
+
+def signers_public(*, proposal: Proposal):
+    """The public signer list: valid signatures by people who chose to show their name."""
+    return (
+        Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
+        .exclude(public_name="")
+        .select_related("district")
+        .only("public_name", "created_at", "district__name")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def comments_visible(*, proposal: Proposal):
+    return Comment.objects.filter(proposal=proposal, hidden=False).order_by("created_at", "pk")
+
+
+@dataclass
+class JourneyStep:
+    when: datetime
+    kind: str
+    label: str
+    note: str = ""
+    data: dict | None = None
+    item: object = None
+
+
+def journey(proposal: Proposal, *, private: bool = False) -> list[JourneyStep]:
+    """The public timeline: lifecycle events and the case's meetings; never who did it."""
+    steps = []
+    events = proposal.events.all()
+    if not private:
+        events = events.filter(kind__in=ProposalEvent.PUBLIC_KINDS)
+    for event in events:
+        steps.append(
+            JourneyStep(
+                when=event.created_at,
+                kind=event.kind,
+                label=event.get_kind_display(),
+                note=event.note,
+                data=event.data,
+            )
+        )
+    if proposal.case_id:
+        items = proposal.case.agenda_items.filter(public=True).select_related(
+            "meeting__organization"
+        )
+        for item in items:
+            steps.append(JourneyStep(when=item.meeting.start, kind="agenda", label="", item=item))
+    steps.sort(key=lambda step: step.when)
+    return steps
+
+
+@dataclass
+class TreatmentClock:
+    days: int
+    limit: int
+    overdue: bool
+    answered: bool
+
+
+def treatment_clock(proposal: Proposal, now=None) -> TreatmentClock | None:
+    """Days since referral, and whether the configured treatment time has passed."""
+    if proposal.referred_at is None:
+        return None
+    end = proposal.answered_at or now or timezone_now()
+    days = max(0, (end - proposal.referred_at).days)
+    limit = rules.current().treatment_days
+    return TreatmentClock(
+        days=days,
+        limit=limit,
+        overdue=proposal.answered_at is None and days > limit,
+        answered=proposal.answered_at is not None,
+    )
+
+
+def days_left(proposal: Proposal, now=None) -> int | None:
+    if proposal.status != Status.PUBLISHED or proposal.closes_at is None:
+        return None
+    remaining = proposal.closes_at - (now or timezone_now())
+    return max(0, remaining.days + (1 if remaining.seconds else 0))
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+def moderation_queue():
+    """Proposals waiting for review, oldest first."""
+    return (
+        Proposal.objects.filter(status=Status.SUBMITTED)
+        .select_related("topic", "district")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reports_open():
+    return (
+        Report.objects.filter(resolved_at__isnull=True)
+        .select_related("proposal", "comment__proposal")
+        .order_by("created_at", "pk")
+    )
+
+
+def signature_sources(*, proposal: Proposal, limit: int = 10) -> dict:
+    """Networks and e-mail domains with the most valid signatures: where bursts come from."""
+    from django.db.models import Count
+
+    valid = Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
+    networks = (
+        valid.exclude(network="").values("network").annotate(n=Count("id")).order_by("-n")[:limit]
+    )
+    domains = (
+        valid.exclude(email_domain="")
+        .values("email_domain")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:limit]
+    )
+    return {"networks": list(networks), "domains": list(domains)}
+
+
+def proposals_near_threshold(*, limit: int = 3) -> list[Proposal]:
+    """Open proposals closest to their threshold (the hub's "almost there")."""
+    candidates = (
+        Proposal.objects.filter(status=Status.PUBLISHED, closes_at__gt=timezone_now())
+        .select_related("count", "topic")
+        .order_by(F("count__total").desc(nulls_last=True), "closes_at")[: limit * 4]
+    )
+    ranked = sorted(
+        candidates,
+        key=lambda p: ((p.threshold or 1) - count_of(p), p.closes_at),
+    )
+    return ranked[:limit]

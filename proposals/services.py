@@ -1,0 +1,1120 @@
+"""Every write to e-proposals: the lifecycle, signatures and their count, comments, reports.
+
+The lifecycle is one explicit state machine (``Proposal.TRANSITIONS``); ``proposal_transition``
+is the only place that changes a status, and it records a journey event each time. Staff and
+system decisions are audit-logged; side effects (mail, live counts) are queued after commit.
+"""
+
+import ipaddress
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from democracy.core.realtime import group_send
+from democracy.core.roles import Role
+from democracy.core.sanitize import clean_html, clean_text
+from democracy.core.services import audit_log, staff_alert_raise
+from proposals import counters, rules
+from proposals.models import (
+    Comment,
+    District,
+    Proposal,
+    ProposalCount,
+    ProposalEvent,
+    RejectionReason,
+    Report,
+    Signature,
+    SignatureInvalidation,
+    Topic,
+)
+
+Status = Proposal.Status
+Kind = ProposalEvent.Kind
+
+
+class ProposalError(Exception):
+    """A request that breaks a rule; the message is fit to show to the person who made it."""
+
+
+class AlreadySigned(ProposalError):
+    pass
+
+
+# --- Content ------------------------------------------------------------------------------
+
+
+def plain_length(html: str) -> int:
+    return len(clean_text(html).strip())
+
+
+def _clean_content(*, title: str, summary: str, body: str, complete: bool) -> dict:
+    """Sanitise and check a proposal's text; ``complete`` asks for everything a review needs."""
+    values = {
+        "title": clean_text(title or "")[: rules.TITLE_MAX + 1].strip(),
+        "summary": clean_text(summary or "").strip(),
+        "body": clean_html(body or ""),
+    }
+    errors = {}
+    if not values["title"]:
+        errors["title"] = _("Write a title.")
+    elif len(values["title"]) > rules.TITLE_MAX:
+        errors["title"] = _("The title is too long.")
+    if len(values["summary"]) > rules.SUMMARY_MAX:
+        errors["summary"] = _("The summary is too long.")
+    if len(values["body"]) > rules.BODY_MAX * 2 or plain_length(values["body"]) > rules.BODY_MAX:
+        errors["body"] = _("The proposal is too long.")
+    if complete:
+        if not values["summary"]:
+            errors["summary"] = _("Write a short summary.")
+        if plain_length(values["body"]) < rules.BODY_MIN:
+            errors.setdefault("body", _("Describe your proposal in a few sentences."))
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _check_complete(proposal: Proposal) -> None:
+    _clean_content(
+        title=proposal.title, summary=proposal.summary, body=proposal.body, complete=True
+    )
+    if proposal.topic_id is None:
+        raise ValidationError({"topic": _("Choose a topic.")})
+
+
+# --- The state machine ----------------------------------------------------------------------
+
+
+def proposal_transition(
+    *,
+    proposal: Proposal,
+    to: str,
+    actor,
+    kind: str,
+    note: str = "",
+    data: dict | None = None,
+    extra_fields: tuple[str, ...] = (),
+) -> ProposalEvent:
+    """Move ``proposal`` to ``to`` if the lifecycle allows it, and record the journey event.
+
+    The caller holds the transaction and sets any timestamp fields it names in
+    ``extra_fields``; this saves them together with the status.
+    """
+    allowed = Proposal.TRANSITIONS.get(Status(proposal.status), set())
+    if to not in allowed:
+        raise ProposalError(
+            _("This cannot be done to a proposal with the status “%(status)s”.")
+            % {"status": proposal.get_status_display()}
+        )
+    old = proposal.status
+    proposal.status = to
+    proposal.save(update_fields=["status", "updated_at", *extra_fields])
+    return ProposalEvent.objects.create(
+        proposal=proposal,
+        kind=kind,
+        from_status=old,
+        to_status=to,
+        note=note,
+        data=data or {},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone_now(),
+    )
+
+
+def _event(proposal, *, kind, actor=None, note="", data=None) -> ProposalEvent:
+    """A journey event without a change of status (threshold reached, invalidations)."""
+    return ProposalEvent.objects.create(
+        proposal=proposal,
+        kind=kind,
+        from_status=proposal.status,
+        to_status=proposal.status,
+        note=note,
+        data=data or {},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone_now(),
+    )
+
+
+def _notify_after_commit(proposal: Proposal, event: str) -> None:
+    proposal_id = proposal.pk
+    transaction.on_commit(
+        lambda: async_task(
+            "proposals.tasks.notify_proposal_event", proposal_id, event, group="proposals-mail"
+        )
+    )
+
+
+def _locked(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+# --- Writing and submitting -----------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    author,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    topic: Topic | None = None,
+    district: District | None = None,
+) -> Proposal:
+    """Start a draft. Only the limits are checked; completeness is checked on submission."""
+    values = _clean_content(title=title, summary=summary, body=body, complete=False)
+    proposal = Proposal(
+        **values,
+        topic=topic,
+        district=district,
+        proposer=author,
+        proposer_name=(author.name or "").strip(),
+        status=Status.DRAFT,
+    )
+    proposal.save(force_insert=True)
+    _event(proposal, kind=Kind.CREATED, actor=author)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *,
+    proposal: Proposal,
+    actor,
+    title: str,
+    summary: str,
+    body: str,
+    topic: Topic | None,
+    district: District | None,
+) -> Proposal:
+    from proposals.permissions import can_edit
+
+    proposal = _locked(proposal)
+    if not can_edit(actor, proposal):
+        raise ProposalError(_("This proposal can no longer be changed."))
+    values = _clean_content(title=title, summary=summary, body=body, complete=False)
+    for field, value in values.items():
+        setattr(proposal, field, value)
+    proposal.topic = topic
+    proposal.district = district
+    proposal.save(update_fields=[*values, "topic", "district", "updated_at"])
+    return proposal
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
+    """The proposer sends the draft (or the revised proposal) to the moderators."""
+    from proposals.permissions import can_edit
+
+    proposal = _locked(proposal)
+    if not can_edit(actor, proposal):
+        raise ProposalError(_("This proposal can no longer be submitted."))
+    _check_complete(proposal)
+    kind = Kind.RESUBMITTED if proposal.status == Status.REVISION_REQUESTED else Kind.SUBMITTED
+    proposal.submitted_at = timezone_now()
+    proposal.proposer_name = (actor.name or "").strip()
+    proposal_transition(
+        proposal=proposal,
+        to=Status.SUBMITTED,
+        actor=actor,
+        kind=kind,
+        extra_fields=("submitted_at", "proposer_name"),
+    )
+    _notify_after_commit(proposal, "submitted")
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
+    from proposals.permissions import can_withdraw
+
+    proposal = _locked(proposal)
+    if not can_withdraw(actor, proposal):
+        raise ProposalError(_("This proposal can no longer be withdrawn."))
+    proposal.closed_at = timezone_now()
+    proposal_transition(
+        proposal=proposal,
+        to=Status.WITHDRAWN,
+        actor=actor,
+        kind=Kind.WITHDRAWN,
+        extra_fields=("closed_at",),
+    )
+    return proposal
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+def _require_moderator(actor) -> None:
+    from democracy.core.permissions import has_role
+
+    if not has_role(actor, Role.MODERATOR):
+        raise ProposalError(_("Only moderators can do this."))
+
+
+@transaction.atomic
+def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> Proposal:
+    """Publish for signing for the configured number of days, with today's threshold."""
+    _require_moderator(actor)
+    proposal = _locked(proposal)
+    if responsible_organization is None or responsible_organization.is_party:
+        raise ProposalError(_("Choose the body that is responsible."))
+    _check_complete(proposal)
+    current = rules.current()
+    now = timezone_now()
+    proposal.responsible_organization = responsible_organization
+    proposal.published_at = now
+    proposal.closes_at = now + timedelta(days=current.signing_days)
+    proposal.threshold = current.signature_threshold
+    proposal.revision_request = ""
+    proposal_transition(
+        proposal=proposal,
+        to=Status.PUBLISHED,
+        actor=actor,
+        kind=Kind.PUBLISHED,
+        data={"responsible_organization": responsible_organization.name},
+        extra_fields=(
+            "responsible_organization",
+            "published_at",
+            "closes_at",
+            "threshold",
+            "revision_request",
+        ),
+    )
+    ProposalCount.objects.update_or_create(
+        proposal=proposal, defaults={"total": 0, "by_district": {}, "updated_at": now}
+    )
+    audit_log(
+        actor=actor,
+        action="proposal.publish",
+        target=proposal,
+        data={
+            "responsible_organization": responsible_organization.pk,
+            "closes_at": proposal.closes_at.isoformat(),
+            "threshold": proposal.threshold,
+        },
+    )
+    _notify_after_commit(proposal, "published")
+    return proposal
+
+
+@transaction.atomic
+def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Proposal:
+    _require_moderator(actor)
+    proposal = _locked(proposal)
+    message = clean_text(message)
+    if not message:
+        raise ValidationError({"message": _("Tell the proposer what to change.")})
+    proposal.revision_request = message
+    proposal_transition(
+        proposal=proposal,
+        to=Status.REVISION_REQUESTED,
+        actor=actor,
+        kind=Kind.REVISION_REQUESTED,
+        extra_fields=("revision_request",),
+    )
+    audit_log(actor=actor, action="proposal.request_revision", target=proposal, reason=message)
+    _notify_after_commit(proposal, "revision_requested")
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(
+    *, proposal: Proposal, actor, reason: RejectionReason, text: str = ""
+) -> Proposal:
+    _require_moderator(actor)
+    proposal = _locked(proposal)
+    if reason is None:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    text = clean_text(text)
+    proposal.rejection_reason = reason
+    proposal.rejection_text = text
+    proposal.closed_at = timezone_now()
+    proposal_transition(
+        proposal=proposal,
+        to=Status.REJECTED,
+        actor=actor,
+        kind=Kind.REJECTED,
+        # The reason is public only when the reason's code allows the proposal to be shown.
+        note=text if reason.public else "",
+        data={"reason": reason.code},
+        extra_fields=("rejection_reason", "rejection_text", "closed_at"),
+    )
+    audit_log(
+        actor=actor,
+        action="proposal.reject",
+        target=proposal,
+        reason=text,
+        data={"code": reason.code},
+    )
+    _notify_after_commit(proposal, "rejected")
+    return proposal
+
+
+def _resolve_reports(queryset, resolution: str) -> int:
+    return queryset.filter(resolved_at__isnull=True).update(
+        resolved_at=timezone_now(), resolution=resolution
+    )
+
+
+@transaction.atomic
+def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
+    _require_moderator(actor)
+    proposal = _locked(proposal)
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    proposal.status_before_hidden = proposal.status
+    proposal_transition(
+        proposal=proposal,
+        to=Status.HIDDEN,
+        actor=actor,
+        kind=Kind.HIDDEN,
+        note=reason,
+        extra_fields=("status_before_hidden",),
+    )
+    _resolve_reports(proposal.reports.all(), "hidden")
+    audit_log(actor=actor, action="proposal.hide", target=proposal, reason=reason)
+    _notify_after_commit(proposal, "hidden")
+    return proposal
+
+
+@transaction.atomic
+def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
+    _require_moderator(actor)
+    proposal = _locked(proposal)
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if proposal.status != Status.HIDDEN or not proposal.status_before_hidden:
+        raise ProposalError(_("Only a hidden proposal can be shown again."))
+    back = proposal.status_before_hidden
+    proposal.status_before_hidden = ""
+    proposal_transition(
+        proposal=proposal,
+        to=back,
+        actor=actor,
+        kind=Kind.RESTORED,
+        note=reason,
+        extra_fields=("status_before_hidden",),
+    )
+    audit_log(actor=actor, action="proposal.restore", target=proposal, reason=reason)
+    _notify_after_commit(proposal, "restored")
+    return proposal
+
+
+@transaction.atomic
+def report_dismiss(*, report: Report, actor) -> Report:
+    """A moderator looked at a report and leaves the content as it is."""
+    _require_moderator(actor)
+    if report.resolved_at is None:
+        report.resolved_at = timezone_now()
+        report.resolution = "dismissed"
+        report.save(update_fields=["resolved_at", "resolution"])
+        if report.comment_id:
+            comment = report.comment
+            # A comment hidden automatically by reports is shown again when none remain open.
+            if (
+                comment.hidden
+                and comment.hidden_reason == AUTO_HIDDEN
+                and not (comment.reports.filter(resolved_at__isnull=True).exists())
+            ):
+                comment.hidden = False
+                comment.hidden_reason = ""
+                comment.save(update_fields=["hidden", "hidden_reason"])
+        audit_log(
+            actor=actor,
+            action="proposal.report.dismiss",
+            target=report.proposal or report.comment,
+            data={"report": report.pk},
+        )
+    return report
+
+
+# --- Rejection reasons (an editable list) ---------------------------------------------------
+
+
+@transaction.atomic
+def rejection_reason_save(*, reason: RejectionReason, actor) -> RejectionReason:
+    _require_moderator(actor)
+    created = reason.pk is None
+    reason.full_clean()
+    reason.save()
+    audit_log(
+        actor=actor,
+        action="proposal.rejection_reason." + ("create" if created else "update"),
+        target=reason,
+        data={"code": reason.code, "public": reason.public, "active": reason.active},
+    )
+    return reason
+
+
+# --- Signatures -----------------------------------------------------------------------------
+
+
+def network_of(ip: str | None, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) -> str:
+    """The /24 (IPv4) or /48 (IPv6) network of an address, as text; "" if there is none."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ""
+    prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def proposal_sign(
+    *,
+    proposal: Proposal | int,
+    user,
+    district: District | None = None,
+    show_name: bool = False,
+    public_name: str = "",
+    notify: bool = False,
+    ip_address: str | None = None,
+) -> int:
+    """Add ``user``'s signature to ``proposal`` (an instance or an id); returns its id.
+
+    Raises ``AlreadySigned`` on a second signature and ``ProposalError`` when the proposal is
+    not open. The whole write is one statement: INSERT … SELECT … WHERE the proposal is open,
+    ON CONFLICT (the one-per-person constraint) DO NOTHING. So there is no read-then-write
+    race, no counter row is touched, and no explicit transaction is needed (one statement is
+    atomic; BEGIN and COMMIT would add two round trips to the busiest write of the site). The
+    count follows from a coalesced recount after commit.
+    """
+    proposal_id = proposal if isinstance(proposal, int) else proposal.pk
+    now = timezone_now()
+    name = clean_text(public_name or user.name or "")[:150].strip() if show_name else ""
+    if show_name and not name:
+        raise ValidationError({"public_name": _("Write the name to show, or sign anonymously.")})
+    try:
+        ip = str(ipaddress.ip_address(ip_address)) if ip_address else None
+    except ValueError:
+        ip = None
+    domain = user.email.rsplit("@", 1)[-1].lower()[:100]
+    network = network_of(ip)
+    ops = connection.ops
+    signatures = ops.quote_name(Signature._meta.db_table)
+    proposals = ops.quote_name(Proposal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {signatures} (proposal_id, user_id, district_id, public_name, "  # noqa: S608 -- table names from the models
+            "notify, ip_address, network, email_domain, status, created_at) "
+            "SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
+            f"WHERE EXISTS (SELECT 1 FROM {proposals} WHERE id = %s AND status = %s "
+            "AND closes_at > %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [
+                proposal_id,
+                user.pk,
+                district.pk if district else None,
+                name,
+                bool(notify),
+                ops.adapt_ipaddressfield_value(ip),
+                network,
+                domain,
+                Signature.Status.VALID,
+                ops.adapt_datetimefield_value(now),
+                proposal_id,
+                Status.PUBLISHED,
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        if Signature.objects.filter(proposal_id=proposal_id, user=user).exists():
+            raise AlreadySigned(_("You have already signed this proposal."))
+        raise ProposalError(_("This proposal is not open for signing."))
+    transaction.on_commit(
+        lambda: signature_after_commit(proposal_id=proposal_id, network=network, domain=domain)
+    )
+    return row[0]
+
+
+@transaction.atomic
+def signature_withdraw(*, proposal: Proposal, user) -> None:
+    """Take back one's own signature while the proposal is open for signing."""
+    if not proposal.is_open_for_signing(timezone_now()):
+        raise ProposalError(_("Signatures can only be withdrawn while the proposal is open."))
+    deleted, _details = Signature.objects.filter(
+        proposal=proposal, user=user, status=Signature.Status.VALID
+    ).delete()
+    if not deleted:
+        raise ProposalError(_("You have not signed this proposal."))
+    proposal_id = proposal.pk
+    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
+
+
+def signature_after_commit(*, proposal_id: int, network: str, domain: str) -> None:
+    """After a signature is committed: count it per network and e-mail domain (burst alerts)
+    and queue a recount unless one ran within the interval; one cache round trip for both.
+
+    The burst counters live in the cache (no database write per signature); an alert is
+    raised once, when a counter reaches the threshold within the window.
+    """
+    threshold = settings.PROPOSALS_BURST_THRESHOLD
+    window = settings.PROPOSALS_BURST_WINDOW_MINUTES * 60
+    bucket = int(time.time() // window)
+    sources = [(kind, value) for kind, value in (("network", network), ("domain", domain)) if value]
+    keys = [
+        (f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2)
+        for kind, value in sources
+    ]
+    interval = rules.current().count_interval
+    claim = (_RECENT.format(proposal_id), interval) if interval else None
+    counts, claimed, loop_running = counters.incr_and_claim(keys, claim, present=_LOOP_ALIVE)
+    # While the counting loop runs it counts this signature within the interval; otherwise
+    # (a quiet site between loops, the worker down, tests) recount now, once per interval.
+    if not loop_running and (claim is None or claimed):
+        async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
+    for (kind, value), count in zip(sources, counts, strict=True):
+        if count != threshold:
+            continue
+        staff_alert_raise(
+            role=Role.MODERATOR,
+            kind="proposal_signature_burst",
+            message=_(
+                "%(count)s signatures on e-proposal %(id)s from %(what)s within "
+                "%(minutes)s minutes."
+            )
+            % {
+                "count": count,
+                "id": proposal_id,
+                "what": value,
+                "minutes": settings.PROPOSALS_BURST_WINDOW_MINUTES,
+            },
+            data={"proposal": proposal_id, kind: value, "count": count},
+            dedupe_key=f"proposals:burst:{proposal_id}:{kind}:{value}",
+            dedupe_minutes=settings.PROPOSALS_BURST_WINDOW_MINUTES,
+        )
+
+
+def _signature_filter(proposal, *, network="", email_domain="", created_from=None, created_to=None):
+    queryset = Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
+    if network:
+        queryset = queryset.filter(network=network)
+    if email_domain:
+        queryset = queryset.filter(email_domain=email_domain.lower().lstrip("@"))
+    if created_from:
+        queryset = queryset.filter(created_at__gte=created_from)
+    if created_to:
+        queryset = queryset.filter(created_at__lte=created_to)
+    return queryset
+
+
+@transaction.atomic
+def signatures_invalidate(
+    *,
+    proposal: Proposal,
+    actor,
+    reason: str,
+    network: str = "",
+    email_domain: str = "",
+    created_from=None,
+    created_to=None,
+) -> SignatureInvalidation:
+    """A moderator removes matching signatures from the count, with a reason (UK petitions)."""
+    _require_moderator(actor)
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    if not (network or email_domain or created_from or created_to):
+        raise ValidationError(_("Give at least one thing to match: network, domain or time."))
+    criteria = {
+        "network": network,
+        "email_domain": email_domain,
+        "created_from": created_from.isoformat() if created_from else "",
+        "created_to": created_to.isoformat() if created_to else "",
+    }
+    invalidation = SignatureInvalidation.objects.create(
+        proposal=proposal, reason=reason, criteria=criteria, actor=actor
+    )
+    matched = _signature_filter(
+        proposal,
+        network=network,
+        email_domain=email_domain,
+        created_from=created_from,
+        created_to=created_to,
+    ).update(status=Signature.Status.INVALIDATED, invalidation=invalidation)
+    invalidation.matched = matched
+    invalidation.save(update_fields=["matched"])
+    _event(
+        proposal,
+        kind=Kind.SIGNATURES_INVALIDATED,
+        actor=actor,
+        note=reason,
+        data={"count": matched},
+    )
+    audit_log(
+        actor=actor,
+        action="proposal.signatures.invalidate",
+        target=proposal,
+        reason=reason,
+        data={**criteria, "matched": matched},
+    )
+    proposal_id = proposal.pk
+    # Correct the count now; the counting loop only sees new signatures.
+    transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
+    return invalidation
+
+
+# --- Counting -------------------------------------------------------------------------------
+
+COUNT_PAYLOAD_KEY = "proposals:count:{}"
+_RECENT = "proposals:count-recent:{}"
+_LOOP_ALIVE = "proposals:count-loop-alive"
+# How far back each pass of the counting loop looks for new signatures. A signature's time is
+# set just before its INSERT commits, so a commit can land slightly after a later one; the
+# overlap makes sure it is still seen. Recounting is idempotent, so overlap costs nothing else.
+LOOKBACK_SECONDS = 5
+
+
+def count_payload_ttl() -> int:
+    """Seconds a count payload is served from the cache; readers within it cost no query."""
+    return max(2, 2 * rules.current().count_interval)
+
+
+def count_group(proposal_id: int) -> str:
+    return f"proposal-{proposal_id}"
+
+
+def signature_count_request(*, proposal_id: int, force: bool = False) -> None:
+    """After a signature change has been committed: queue a recount, unless one ran within
+    the counting interval (then the counting loop picks the change up within the interval).
+
+    This gives a quiet proposal an instant update and a busy one at most about one recount,
+    and one live broadcast, per interval. ``force`` queues one regardless (withdrawals and
+    other removals, which the loop cannot see because it looks for new rows).
+    """
+    interval = rules.current().count_interval
+    if not force and interval and not cache.add(_RECENT.format(proposal_id), 1, interval):
+        return
+    async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
+
+
+def signature_counts_refresh_recent(*, since) -> list[int]:
+    """One pass of the counting loop: recount every proposal signed since ``since``."""
+    proposal_ids = list(
+        Signature.objects.filter(created_at__gte=since)
+        .values_list("proposal_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for proposal_id in proposal_ids:
+        signature_count_refresh(proposal_id=proposal_id)
+    return proposal_ids
+
+
+LOOP_LEASE = "signature-count-loop"
+LEASE_SECONDS = 15
+
+
+def _lease(token: str) -> bool:
+    """Take or renew the counting loop's lease; False while another loop holds it."""
+    from django.db.models import Q
+
+    from proposals.models import CountingLease
+
+    now = timezone_now()
+    CountingLease.objects.get_or_create(
+        name=LOOP_LEASE, defaults={"expires_at": now - timedelta(seconds=1)}
+    )
+    taken = (
+        CountingLease.objects.filter(name=LOOP_LEASE)
+        .filter(Q(expires_at__lt=now) | Q(holder=token))
+        .update(holder=token, expires_at=now + timedelta(seconds=LEASE_SECONDS))
+    )
+    return taken == 1
+
+
+def _lease_release(token: str) -> None:
+    from proposals.models import CountingLease
+
+    CountingLease.objects.filter(name=LOOP_LEASE, holder=token).update(expires_at=timezone_now())
+
+
+def signature_count_loop(*, seconds: float = 70.0) -> int:
+    """The counting loop (the UK petitions' single counter job, every interval instead of every
+    minute): for ``seconds``, once per interval, recount the proposals that got signatures.
+
+    Started every minute by the scheduler; runs a little longer than a minute, and a new loop
+    waits for the running one to finish, so exactly one counts at a time (a lease in the
+    database, which every worker process sees) and there is no gap between them. Returns the
+    number of passes. Idempotent.
+    """
+    interval = max(1, rules.current().count_interval)
+    token = secrets.token_hex(8)
+    deadline = time.monotonic() + seconds
+    while not _lease(token):
+        if time.monotonic() > deadline - interval:
+            return 0
+        time.sleep(0.5)
+    passes = 0
+    since = timezone_now() - timedelta(seconds=interval + LOOKBACK_SECONDS)
+    try:
+        while time.monotonic() < deadline:
+            started, tick = timezone_now(), time.monotonic()
+            signature_counts_refresh_recent(since=since)
+            since = started - timedelta(seconds=LOOKBACK_SECONDS)
+            passes += 1
+            cache.set(_LOOP_ALIVE, 1, 3 * interval)
+            if not _lease(token):
+                break  # the lease expired (a very slow pass) and another loop took over
+            time.sleep(max(0.0, interval - (time.monotonic() - tick)))
+    finally:
+        _lease_release(token)
+        cache.delete(_LOOP_ALIVE)
+    return passes
+
+
+def count_payload(proposal: Proposal, count: ProposalCount | None) -> dict:
+    total = count.total if count else 0
+    updated = count.updated_at if count else proposal.published_at or proposal.created_at
+    return {
+        "id": proposal.pk,
+        "count": total,
+        "threshold": proposal.threshold,
+        "status": proposal.status,
+        "closes_at": proposal.closes_at.isoformat() if proposal.closes_at else None,
+        "updated_at": updated.isoformat(),
+        "updated_ts": updated.timestamp(),
+    }
+
+
+def signature_count_refresh(*, proposal_id: int) -> ProposalCount | None:
+    """Recount one proposal (see ``signature_counts_refresh``)."""
+    return signature_counts_refresh(proposal_ids=[proposal_id]).get(proposal_id)
+
+
+@transaction.atomic
+def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCount]:
+    """Recount the valid signatures (total and by district) of these proposals into
+    ``ProposalCount``, with one grouped query, and publish the counts that changed.
+
+    Idempotent and self-correcting: it always counts the rows, never adds to a number. Refers
+    a proposal at once when its count reaches the threshold.
+    """
+    proposal_ids = sorted(set(proposal_ids))
+    interval = rules.current().count_interval
+    if interval:
+        cache.set_many({_RECENT.format(pk): 1 for pk in proposal_ids}, interval)
+    rows = (
+        Signature.objects.filter(proposal_id__in=proposal_ids, status=Signature.Status.VALID)
+        .values("proposal_id", "district_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_proposal: dict[int, dict[str, int]] = {pk: {} for pk in proposal_ids}
+    for row in rows:
+        by_proposal[row["proposal_id"]][str(row["district_id"] or "")] = row["n"]
+    counts = {c.proposal_id: c for c in ProposalCount.objects.filter(proposal_id__in=proposal_ids)}
+    proposals = Proposal.objects.in_bulk(proposal_ids)
+    now = timezone_now()
+    changed, new = [], []
+    for proposal_id in proposal_ids:
+        if proposal_id not in proposals:
+            continue
+        by_district = by_proposal[proposal_id]
+        total = sum(by_district.values())
+        count = counts.get(proposal_id)
+        if count is None:
+            count = ProposalCount(
+                proposal_id=proposal_id, total=total, by_district=by_district, updated_at=now
+            )
+            new.append(count)
+            counts[proposal_id] = count
+        elif count.total != total or count.by_district != by_district:
+            count.total, count.by_district, count.updated_at = total, by_district, now
+            changed.append(count)
+        else:
+            continue
+        proposal = proposals[proposal_id]
+        if (
+            proposal.status == Status.PUBLISHED
+            and proposal.threshold
+            and total >= proposal.threshold
+        ):
+            proposals[proposal_id] = proposal_refer(proposal=proposal)
+    ProposalCount.objects.bulk_create(new, ignore_conflicts=True)
+    ProposalCount.objects.bulk_update(changed, ["total", "by_district", "updated_at"])
+    for count in (*new, *changed):
+        proposal_id = count.proposal_id
+        payload = count_payload(proposals[proposal_id], count)
+        transaction.on_commit(lambda pk=proposal_id, p=payload: _count_publish(pk, p))
+    return counts
+
+
+def _count_publish(proposal_id: int, payload: dict) -> None:
+    """A changed count: into the cache for count.json, and to the live listeners."""
+    cache.set(COUNT_PAYLOAD_KEY.format(proposal_id), payload, count_payload_ttl())
+    group_send(count_group(proposal_id), {"type": "proposal.count", **payload})
+
+
+def count_cache_forget(*, proposal_id: int) -> None:
+    cache.delete(COUNT_PAYLOAD_KEY.format(proposal_id))
+
+
+# --- Referral and decision ------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_refer(*, proposal: Proposal) -> Proposal:
+    """At the threshold: open a case in the diary for the responsible body (system action)."""
+    from democracy.diary.models import Case
+    from democracy.diary.services import case_open
+
+    proposal = _locked(proposal)
+    if proposal.status != Status.PUBLISHED:
+        return proposal
+    now = timezone_now()
+    case = case_open(
+        title=proposal.title,
+        responsible_organization=proposal.responsible_organization,
+        origin=Case.Origin.E_PROPOSAL,
+        summary=proposal.summary,
+        actor=None,
+    )
+    proposal.case = case
+    proposal.threshold_reached_at = now
+    proposal.referred_at = now
+    _event(proposal, kind=Kind.THRESHOLD_REACHED, data={"threshold": proposal.threshold})
+    proposal_transition(
+        proposal=proposal,
+        to=Status.REFERRED,
+        actor=None,
+        kind=Kind.REFERRED,
+        data={
+            "diary_number": case.diary_number,
+            "case": case.pk,
+            "responsible_organization": proposal.responsible_organization.name,
+        },
+        extra_fields=("case", "threshold_reached_at", "referred_at"),
+    )
+    audit_log(
+        actor=None,
+        action="proposal.refer",
+        target=proposal,
+        data={"case": case.pk, "diary_number": case.diary_number},
+    )
+    count_cache_forget(proposal_id=proposal.pk)
+    _notify_after_commit(proposal, "referred")
+    return proposal
+
+
+# Outcomes that do not end the case: the proposal stays referred and waits.
+NOT_FINAL_OUTCOMES = {"referred_back", "tabled", "withdrawn"}
+
+
+@transaction.atomic
+def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
+    """An agenda item got its decision: answer the proposals referred with its case.
+
+    Idempotent: a proposal already answered by this item is left as it is.
+    """
+    from democracy.diary.models import AgendaItem
+
+    item = (
+        AgendaItem.objects.select_related("meeting__organization", "case")
+        .filter(pk=agenda_item_id)
+        .first()
+    )
+    if item is None or item.case_id is None or not item.outcome:
+        return []
+    if item.outcome in NOT_FINAL_OUTCOMES:
+        return []
+    answered = []
+    for proposal in Proposal.objects.select_for_update().filter(case_id=item.case_id):
+        if proposal.decision_item_id == item.pk:
+            continue
+        now = timezone_now()
+        data = {
+            "agenda_item": item.pk,
+            "meeting": item.meeting_id,
+            "meeting_date": item.meeting.start.date().isoformat(),
+            "body": item.meeting.organization.name,
+            "outcome": item.outcome,
+        }
+        proposal.decision_item = item
+        proposal.answered_at = proposal.answered_at or now
+        proposal.closed_at = proposal.closed_at or now
+        fields = ("decision_item", "answered_at", "closed_at")
+        if proposal.status == Status.REFERRED:
+            proposal_transition(
+                proposal=proposal,
+                to=Status.ANSWERED,
+                actor=None,
+                kind=Kind.DECIDED,
+                data=data,
+                extra_fields=fields,
+            )
+        elif proposal.status == Status.ANSWERED or (
+            proposal.status == Status.HIDDEN
+            and proposal.status_before_hidden in (Status.REFERRED, Status.ANSWERED)
+        ):
+            # A later decision on the same case (after a referral back) replaces the first.
+            if proposal.status == Status.HIDDEN:
+                proposal.status_before_hidden = Status.ANSWERED
+                fields = (*fields, "status_before_hidden")
+            proposal.save(update_fields=[*fields, "updated_at"])
+            _event(proposal, kind=Kind.DECIDED, data=data)
+        else:
+            continue
+        audit_log(actor=None, action="proposal.decided", target=proposal, data=data)
+        count_cache_forget(proposal_id=proposal.pk)
+        _notify_after_commit(proposal, f"decided-{item.pk}")
+        answered.append(proposal)
+    return answered
+
+
+def proposal_close_if_due(*, proposal_id: int) -> Proposal | None:
+    """Close signing when the window has passed: refer if the count is enough, else expire."""
+    signature_count_refresh(proposal_id=proposal_id)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
+        if proposal is None or proposal.status != Status.PUBLISHED:
+            return proposal
+        now = timezone_now()
+        if proposal.closes_at is None or proposal.closes_at > now:
+            return proposal
+        proposal.closed_at = now
+        count = ProposalCount.objects.filter(proposal=proposal).first()
+        proposal_transition(
+            proposal=proposal,
+            to=Status.EXPIRED,
+            actor=None,
+            kind=Kind.EXPIRED,
+            data={"count": count.total if count else 0, "threshold": proposal.threshold},
+            extra_fields=("closed_at",),
+        )
+        audit_log(actor=None, action="proposal.expire", target=proposal)
+        count_cache_forget(proposal_id=proposal.pk)
+        _notify_after_commit(proposal, "expired")
+        return proposal
+
+
+# --- Comments and reports -------------------------------------------------------------------
+
+AUTO_HIDDEN = "reports"
+
+
+@transaction.atomic
+def comment_create(*, proposal: Proposal, author, body: str) -> Comment:
+    from proposals.permissions import can_comment
+
+    if not can_comment(author, proposal):
+        raise ProposalError(_("Comments are not open on this proposal."))
+    cleaned = clean_html(body)
+    if not plain_length(cleaned):
+        raise ValidationError({"body": _("Write a comment.")})
+    if plain_length(cleaned) > rules.COMMENT_MAX or len(cleaned) > rules.COMMENT_MAX * 2:
+        raise ValidationError({"body": _("The comment is too long.")})
+    return Comment.objects.create(
+        proposal=proposal, author=author, author_name=(author.name or "").strip(), body=cleaned
+    )
+
+
+@transaction.atomic
+def report_create(
+    *,
+    reporter,
+    reason: str,
+    text: str = "",
+    proposal: Proposal | None = None,
+    comment: Comment | None = None,
+) -> Report:
+    """Report a proposal or a comment to the moderators (once per person and item)."""
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    target = {"proposal": proposal} if proposal is not None else {"comment": comment}
+    existing = Report.objects.filter(reporter=reporter, **target).first()
+    if existing is not None:
+        return existing
+    report = Report.objects.create(
+        reporter=reporter, reason=reason, text=clean_text(text)[:1000], **target
+    )
+    if comment is not None:
+        open_reports = comment.reports.filter(resolved_at__isnull=True).count()
+        if not comment.hidden and open_reports >= rules.current().reports_to_hide:
+            comment.hidden = True
+            comment.hidden_reason = AUTO_HIDDEN
+            comment.save(update_fields=["hidden", "hidden_reason"])
+    return report
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, actor, reason: str) -> Comment:
+    _require_moderator(actor)
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    comment.hidden = True
+    comment.hidden_reason = reason
+    comment.save(update_fields=["hidden", "hidden_reason"])
+    _resolve_reports(comment.reports.all(), "hidden")
+    audit_log(actor=actor, action="proposal.comment.hide", target=comment, reason=reason)
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, actor, reason: str) -> Comment:
+    _require_moderator(actor)
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    comment.hidden = False
+    comment.hidden_reason = ""
+    comment.save(update_fields=["hidden", "hidden_reason"])
+    _resolve_reports(comment.reports.all(), "restored")
+    audit_log(actor=actor, action="proposal.comment.restore", target=comment, reason=reason)
+    return comment
+
+
+# --- Personal data --------------------------------------------------------------------------
+
+ANONYMOUS_SIGNATURE = {
+    "user": None,
+    "public_name": "",
+    "ip_address": None,
+    "network": "",
+    "email_domain": "",
+    "notify": False,
+}
+
+
+@transaction.atomic
+def signer_data_anonymise(*, proposal: Proposal) -> int:
+    """Remove who signed (account, name, address, domain) and keep the counted rows."""
+    changed = Signature.objects.filter(proposal=proposal).update(**ANONYMOUS_SIGNATURE)
+    proposal.signer_data_anonymised_at = timezone_now()
+    proposal.save(update_fields=["signer_data_anonymised_at"])
+    audit_log(
+        actor=None,
+        action="proposal.signatures.anonymise",
+        target=proposal,
+        data={"signatures": changed},
+    )
+    return changed
+
+
+def signer_data_anonymise_due() -> int:
+    """Anonymise signer data of proposals that ended more than the configured days ago."""
+    limit = timezone_now() - timedelta(days=rules.current().anonymise_after_days)
+    due = Proposal.objects.filter(
+        status__in=Proposal.FINAL_STATUSES,
+        closed_at__lte=limit,
+        signer_data_anonymised_at__isnull=True,
+    )
+    done = 0
+    for proposal in due.iterator():
+        signer_data_anonymise(proposal=proposal)
+        done += 1
+    return done
