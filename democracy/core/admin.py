@@ -6,19 +6,28 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from democracy.core.models import AuditEntry, StaffAlert
-from democracy.core.permissions import has_active_second_factor, second_factor_setup_redirect
+from democracy.core.permissions import (
+    has_active_second_factor,
+    has_role,
+    second_factor_setup_redirect,
+)
+from democracy.core.roles import Role
 
 
 def guard_admin_site(site: admin.AdminSite) -> None:
     """Make ``site`` demand an active second factor and sign in through allauth."""
 
+    def may_use_back_office(user) -> bool:
+        # The diary editor's role opens the back office without the staff flag as well.
+        return user.is_active and (user.is_staff or has_role(user, Role.DIARY_EDITOR))
+
     def has_permission(request):
         user = request.user
-        return bool(user.is_active and user.is_staff and has_active_second_factor(user))
+        return bool(may_use_back_office(user) and has_active_second_factor(user))
 
     def login(request, extra_context=None):
         user = request.user
-        if user.is_authenticated and user.is_staff:
+        if user.is_authenticated and may_use_back_office(user):
             # Staff, signed in, but refused by has_permission: the second factor is missing.
             return second_factor_setup_redirect(request)
         if user.is_authenticated:

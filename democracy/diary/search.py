@@ -64,7 +64,7 @@ def full_text_filter(queryset, query: str, fields: list[str], order_fallback: li
     return queryset.order_by(*order_fallback)
 
 
-def _short(text: str, length: int = 220) -> str:
+def shorten(text: str, length: int = 220) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
@@ -98,7 +98,7 @@ class CaseSource:
                 url=case.get_absolute_url(),
                 kind=str(self.label),
                 meta=f"{case.responsible_organization.name} · {case.get_status_display()}",
-                text=_short(case.summary),
+                text=shorten(case.summary),
                 day=case.registered_on,
             )
             for case in found[:limit]
@@ -124,7 +124,7 @@ class DecisionSource:
                 url=item.get_absolute_url(),
                 kind=str(self.label),
                 meta=f"{item.meeting.organization.name} · {item.get_outcome_display()}",
-                text=_short(item.decision_text),
+                text=shorten(item.decision_text),
                 day=timezone.localtime(item.meeting.start).date(),
             )
             for item in items
@@ -150,7 +150,7 @@ class AgendaItemSource:
                 url=item.get_absolute_url(),
                 kind=str(self.label),
                 meta=str(item.meeting),
-                text=_short(item.proposal_text),
+                text=shorten(item.proposal_text),
                 day=timezone.localtime(item.meeting.start).date(),
             )
             for item in items

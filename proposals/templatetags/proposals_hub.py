@@ -9,15 +9,15 @@ register = template.Library()
 
 @register.inclusion_tag("proposals/_hub.html")
 def proposals_hub(limit: int = 3):
-    proposals = selectors.proposals_near_threshold(limit=limit)
-    return {
-        "items": [
+    items = []
+    for proposal in selectors.proposals_near_threshold(limit=limit):
+        count = selectors.count_of(proposal)
+        items.append(
             {
                 "proposal": proposal,
-                "count": selectors.count_of(proposal),
-                "remaining": max(0, (proposal.threshold or 0) - selectors.count_of(proposal)),
+                "count": count,
+                "remaining": max(0, (proposal.threshold or 0) - count),
                 "days_left": selectors.days_left(proposal),
             }
-            for proposal in proposals
-        ]
-    }
+        )
+    return {"items": items}

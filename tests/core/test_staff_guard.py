@@ -7,7 +7,7 @@ are covered without listing them here.
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
 
 from democracy.core.permissions import StaffRequiredMixin
 from democracy.core.roles import Role
@@ -160,3 +160,20 @@ class TestAdminBackOffice:
         client.force_login(resident)
         response = client.get(reverse("admin:index"), follow=True)
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "tool_url"),
+    [
+        (Role.MODERATOR, "/moderation/"),
+        (Role.DIARY_EDITOR, "/admin/"),
+        (Role.ELECTION_ADMIN, reverse_lazy("youth_vote:admin-elections")),
+        (Role.SCHOOL_CONTACT, reverse_lazy("youth_vote:sessions")),
+    ],
+)
+def test_staff_home_lists_exactly_the_tools_of_the_role(client, make_user, role, tool_url):
+    user = make_user(roles=[role], totp=True)
+    client.force_login(user)
+    tools = client.get("/staff/").context["tools"]
+    assert [tool["url"] for tool in tools] == [str(tool_url)]
+    assert client.get(str(tool_url)).status_code == 200

@@ -66,3 +66,30 @@ def test_seed_demo_has_every_state_and_is_idempotent(client):
         if proposal.is_public:
             assert client.get(proposal.get_absolute_url()).status_code == 200
     assert client.get("/proposals/").status_code == 200
+
+
+def test_site_search_shows_proposals_as_a_group(client, make_proposal):
+    proposal = make_proposal(Proposal.Status.PUBLISHED, title="Belysning vid badplatsen")
+    make_proposal(Proposal.Status.SUBMITTED, title="Belysning vid skolan")
+    response = client.get("/search/", {"q": "belysning"})
+    groups = {group.key: group for group in response.context["groups"]}
+    assert [hit.title for hit in groups["proposals"].hits] == ["Belysning vid badplatsen"]
+    html = response.content.decode()
+    assert proposal.get_absolute_url() in html
+    assert "Belysning vid skolan" not in html
+
+
+def test_home_page_shows_proposals_and_youth_vote_sections(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    html = client.get("/").content.decode()
+    assert 'id="proposals-hub-heading"' in html
+    assert "Utegym i Västerby" in html
+    assert 'id="youth-vote-hub-heading"' in html
+    assert 'href="/youth-vote/vote/"' in html  # the demo election is open
+
+
+def test_case_page_links_back_to_its_proposal(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    answered = Proposal.objects.get(status=Proposal.Status.ANSWERED)
+    html = client.get(answered.case.get_absolute_url()).content.decode()
+    assert f'<a href="{answered.get_absolute_url()}">{answered.title}</a>' in html
