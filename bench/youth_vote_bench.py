@@ -100,7 +100,7 @@ def ballot_passes(election, issued, session) -> list[tuple[str, str]]:
     for index, (voter, code) in enumerate(issued):
         hashed = codes.code_hash(election_id=election.pk, code=code)
         token = signing.dumps(
-            {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed},
+            {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed, "e": election.pk},
             salt=booth.PASS_SALT, compress=True,
         )
         choices = keys[voter.district_id] + ["blank"]

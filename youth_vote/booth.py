@@ -8,12 +8,15 @@ no identity (devices are keyed by a hash).
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -60,6 +63,16 @@ class BallotPass:
     district_id: int
     code_hash: str
     token: str
+    election_id: int
+
+
+@dataclass(frozen=True)
+class PassCheck:
+    """What the database says about a pass, read in one query at the confirm and cast steps."""
+
+    election: Election
+    session_open: bool
+    voted: bool
 
 
 def device_id(request) -> str:
@@ -197,29 +210,133 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
         raise CodeRefused(REASON_WRONG)
     if Participation.objects.filter(voter=voter).exists():
         raise CodeRefused(REASON_VOTED)
-    payload = {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed}
+    payload = {
+        "v": str(voter.pk),
+        "s": session.pk,
+        "d": voter.district_id,
+        "h": hashed,
+        "e": election.pk,
+    }
     token = signing.dumps(payload, salt=PASS_SALT, compress=True)
-    return BallotPass(str(voter.pk), session.pk, voter.district_id, hashed, token)
+    return BallotPass(str(voter.pk), session.pk, voter.district_id, hashed, token, election.pk)
 
 
 def read_pass(token: str) -> BallotPass | None:
     """The pass in a form, if it is genuine and fresh; ``None`` otherwise."""
     try:
         payload = signing.loads(token or "", salt=PASS_SALT, max_age=PASS_MAX_AGE)
-        return BallotPass(payload["v"], int(payload["s"]), int(payload["d"]), payload["h"], token)
+        return BallotPass(
+            payload["v"],
+            int(payload["s"]),
+            int(payload["d"]),
+            payload["h"],
+            token,
+            int(payload["e"]),
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
 
-def pass_still_valid(ballot_pass: BallotPass) -> bool:
-    """The code was not replaced since, and the session was not ended early or long over."""
-    if not Voter.objects.filter(pk=ballot_pass.voter_id, code_hash=ballot_pass.code_hash).exists():
-        return False
-    session = VotingSession.objects.filter(pk=ballot_pass.session_id).first()
-    if session is None or session.ended_early_at is not None:
-        return False
+def pass_check(ballot_pass: BallotPass) -> PassCheck | None:
+    """Check a pass against the database in one query; ``None`` if its code was replaced.
+
+    Reads the voter by the code hash the pass was issued for (a reissued code makes the old
+    pass useless), whether the pass's session is still open for the voter's class (with
+    ``SESSION_GRACE`` for a student mid-ballot), whether the voter has voted, and the
+    election's status and window, so the caller can refuse a cast outside it.
+    """
     now = timezone_now()
-    return session.starts_at <= now < session.ends_at + SESSION_GRACE
+    if connection.vendor == "postgresql":
+        row = _pass_row_postgresql(ballot_pass, now)
+    else:
+        row = _pass_row_orm(ballot_pass, now)
+    if row is None:
+        return None
+    session_open, voted, status, opens_at, closes_at, frozen_at = row
+    election = Election(
+        pk=ballot_pass.election_id,
+        status=status,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        frozen_at=frozen_at,
+    )
+    return PassCheck(election=election, session_open=bool(session_open), voted=bool(voted))
+
+
+def _pass_row_orm(ballot_pass: BallotPass, now):
+    session_open = VotingSession.objects.filter(
+        pk=ballot_pass.session_id,
+        school_class_id=OuterRef("school_class_id"),
+        ended_early_at__isnull=True,
+        starts_at__lte=now,
+        ends_at__gt=now - SESSION_GRACE,
+    )
+    return (
+        Voter.objects.filter(
+            pk=ballot_pass.voter_id,
+            code_hash=ballot_pass.code_hash,
+            election_id=ballot_pass.election_id,
+            district_id=ballot_pass.district_id,
+        )
+        .annotate(
+            session_open=Exists(session_open),
+            voted=Exists(Participation.objects.filter(voter_id=OuterRef("pk"))),
+        )
+        .values_list(
+            "session_open",
+            "voted",
+            "election__status",
+            "election__opens_at",
+            "election__closes_at",
+            "election__frozen_at",
+        )
+        .first()
+    )
+
+
+# The same query as ``_pass_row_orm``, written out once: on the cast path the ORM's query
+# building costs more than the query itself.
+_CAST_CHECK_SQL = """
+SELECT
+    EXISTS (
+        SELECT 1 FROM {session} s
+        WHERE s.id = %(session)s AND s.school_class_id = v.school_class_id
+          AND s.ended_early_at IS NULL AND s.starts_at <= %(now)s AND s.ends_at > %(grace)s
+    ),
+    EXISTS (SELECT 1 FROM {participation} p WHERE p.voter_id = v.id),
+    e.status, e.opens_at, e.closes_at, e.frozen_at
+FROM {voter} v JOIN {election} e ON e.id = v.election_id
+WHERE v.id = %(voter)s AND v.code_hash = %(hash)s AND v.election_id = %(election)s
+  AND v.district_id = %(district)s
+"""
+
+
+def _pass_row_postgresql(ballot_pass: BallotPass, now):
+    try:
+        voter = uuid.UUID(ballot_pass.voter_id)
+    except ValueError:
+        return None
+    quote = connection.ops.quote_name
+    sql = _CAST_CHECK_SQL.format(
+        session=quote(VotingSession._meta.db_table),
+        participation=quote(Participation._meta.db_table),
+        voter=quote(Voter._meta.db_table),
+        election=quote(Election._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "session": ballot_pass.session_id,
+                "now": now,
+                "grace": now - SESSION_GRACE,
+                "voter": voter,
+                "hash": ballot_pass.code_hash,
+                "election": ballot_pass.election_id,
+                "district": ballot_pass.district_id,
+            },
+        )
+        return cursor.fetchone()
 
 
 def tracker_cookie_value(tracker: str) -> str:

@@ -367,16 +367,37 @@ def _ballot_page(request, election, ballot_pass, *, error=None, selected=None, s
     )
 
 
-def _pass_or_refusal(request, election):
+def _checked_pass(request):
+    """The form's ballot pass and what the database says about it, and the election to show.
+
+    Returns ``(ballot_pass, check, election, refusal)``; ``refusal`` is a response when the
+    pass cannot be used: expired or forged, its code replaced, its session over, the student
+    has already voted, or voting is not open.
+    """
     ballot_pass = booth.read_pass(request.POST.get("ballot_pass", ""))
-    if ballot_pass is None or not booth.pass_still_valid(ballot_pass):
-        return None, _booth_render(
-            request,
-            "youth_vote/booth_start.html",
-            {"form": CodeEntryForm(), "election": election, "expired": True},
-            status=400,
-        )
-    return ballot_pass, None
+    check = booth.pass_check(ballot_pass) if ballot_pass is not None else None
+    if check is None:
+        election = selectors.election_current()
+        if election is None or election.phase != Election.Phase.OPEN:
+            return None, None, election, _booth_refusal(request, election, booth.REASON_CLOSED)
+        return None, None, election, _expired(request, election)
+    election = check.election
+    if election.phase != Election.Phase.OPEN:
+        return None, None, election, _booth_refusal(request, election, booth.REASON_CLOSED)
+    if check.voted:
+        return None, None, election, _booth_refusal(request, election, booth.REASON_VOTED)
+    if not check.session_open:
+        return None, None, election, _expired(request, election)
+    return ballot_pass, check, election, None
+
+
+def _expired(request, election):
+    return _booth_render(
+        request,
+        "youth_vote/booth_start.html",
+        {"form": CodeEntryForm(), "election": election, "expired": True},
+        status=400,
+    )
 
 
 def _choice_label(election, ballot_pass, choice):
@@ -394,12 +415,7 @@ def _choice_label(election, ballot_pass, choice):
 @require_POST
 def booth_confirm(request):
     """Step 2: show the choice back. Nothing is stored; the choice stays in the form."""
-    election = selectors.election_current()
-    if election is None or election.phase != Election.Phase.OPEN:
-        return _booth_render(
-            request, "youth_vote/booth_closed.html", {"election": election}, status=403
-        )
-    ballot_pass, refusal = _pass_or_refusal(request, election)
+    ballot_pass, _check, election, refusal = _checked_pass(request)
     if refusal:
         return refusal
     form = ChoiceForm(request.POST)
@@ -438,18 +454,13 @@ def booth_confirm(request):
 @never_cache
 @require_POST
 def booth_cast(request):
-    """Step 3: cast. Marks the student as voted and stores the ballot in one transaction."""
-    election = selectors.election_current()
-    if election is None or election.phase != Election.Phase.OPEN:
-        return _booth_render(
-            request, "youth_vote/booth_closed.html", {"election": election}, status=403
-        )
-    ballot_pass, refusal = _pass_or_refusal(request, election)
+    """Step 3: cast. Marks the student as voted and stores the ballot in one transaction.
+
+    One query checks the pass, the session and the voting window; the cast is one
+    transaction. A spent pass (the student has voted) gets the plain "already voted" page.
+    """
+    ballot_pass, _check, election, refusal = _checked_pass(request)
     if refusal:
-        # A spent pass after a cast is the usual way here: say so plainly.
-        stale = booth.read_pass(request.POST.get("ballot_pass", ""))
-        if stale and Voter.objects.filter(pk=stale.voter_id, participation__isnull=False).exists():
-            return _booth_refusal(request, election, booth.REASON_VOTED)
         return refusal
     form = ChoiceForm(request.POST)
     if not form.is_valid():

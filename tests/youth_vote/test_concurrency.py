@@ -8,9 +8,10 @@ ballot, so these tests exercise the database constraint itself.
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.test import Client
 
 from tests.youth_vote.conftest import Booth
@@ -59,33 +60,55 @@ def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(ele
     assert Tracker.objects.count() == 1
 
 
+@contextmanager
+def failing_after_insert_into(model):
+    """A database trigger that raises right after a row is inserted into ``model``'s table.
+
+    A fault injected in the database itself, so it hits the cast however it writes (ORM
+    statements in a transaction, or one statement on PostgreSQL).
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION yv_injected_failure() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'injected failure after the insert'; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER yv_injected_failure AFTER INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION yv_injected_failure()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER yv_injected_failure AFTER INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'injected failure after the insert'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER yv_injected_failure ON {table}")
+                cursor.execute("DROP FUNCTION yv_injected_failure()")
+            else:
+                cursor.execute("DROP TRIGGER yv_injected_failure")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_failure_after_the_ballot_insert_leaves_neither_ballot_nor_mark(
-    election_admin, contact, monkeypatch
-):
+def test_failure_after_the_ballot_insert_leaves_neither_ballot_nor_mark(election_admin, contact):
     from tests.youth_vote.factories import build_election
 
     built = build_election(admin=election_admin, contact=contact)
     school_class = built.classes[0]
     voter = built.voters(school_class)[0]
-    stored = []
-    real_create = Ballot.objects.create
-
-    def create_then_fail(**kwargs):
-        stored.append(real_create(**kwargs))  # the ballot row is inserted …
-        raise RuntimeError("injected failure after the ballot insert")  # … then it fails
-
-    monkeypatch.setattr(Ballot.objects, "create", create_then_fail)
-    with pytest.raises(RuntimeError):
+    with failing_after_insert_into(Ballot), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
             election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
         )
-    assert len(stored) == 1
     assert not Ballot.objects.exists()
     assert not Participation.objects.exists()
     assert not Tracker.objects.exists()
 
-    monkeypatch.undo()
     # The student can still vote: the failed attempt did not use the code up.
     booth = Booth(Client())
     _choice, cast = booth.vote(built.codes[voter.pk], built.session_code(school_class))
@@ -94,17 +117,12 @@ def test_failure_after_the_ballot_insert_leaves_neither_ballot_nor_mark(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failure_when_storing_the_tracker_also_rolls_back(election_admin, contact, monkeypatch):
+def test_failure_when_storing_the_tracker_also_rolls_back(election_admin, contact):
     from tests.youth_vote.factories import build_election
 
     built = build_election(admin=election_admin, contact=contact)
     voter = built.voters(built.classes[0])[0]
-
-    def broken(**kwargs):
-        raise RuntimeError("tracker store down")
-
-    monkeypatch.setattr(services, "_tracker_store", broken)
-    with pytest.raises(RuntimeError):
+    with failing_after_insert_into(Tracker), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
             election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
         )
