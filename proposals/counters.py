@@ -10,15 +10,17 @@ integers, so ``cache.get`` reads them.
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 def _redis():
     """The raw Redis client behind Django's cache, or ``None`` for another backend."""
     from django.core.cache.backends.redis import RedisCache
 
-    if isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)  # Django's own client and pool
+    # ``cache`` is a proxy object; the backend itself is ``caches["default"]``.
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)  # Django's own client and pool
     return None
 
 
