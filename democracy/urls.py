@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from democracy.api import api
+from democracy.core import views as core_views
 from democracy.core.admin import guard_admin_site
 
 guard_admin_site(admin.site)
@@ -15,7 +16,7 @@ urlpatterns = [
     path("account/", include("democracy.accounts.urls")),
     path("", include("proposals.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("youth-vote/", include("youth_vote.urls")),

@@ -6,9 +6,11 @@ in the same transaction as the mail is queued, under a unique constraint.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -129,19 +131,57 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
     raise ValueError(f"Unknown proposal event {kind!r}")
 
 
+STOP_UPDATES_SALT = "proposals.stop-updates"
+
+
+def stop_updates_token(*, proposal_id: int, user_id: int) -> str:
+    """A token for the link in signers' mail that stops their updates for one proposal."""
+    return signing.dumps({"p": proposal_id, "u": user_id}, salt=STOP_UPDATES_SALT)
+
+
+def read_stop_updates_token(token: str) -> tuple[int, int] | None:
+    try:
+        data = signing.loads(token, salt=STOP_UPDATES_SALT)
+        return int(data["p"]), int(data["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
 def _send_once(*, proposal: Proposal, user, event: str, signer: bool) -> bool:
     if not user.is_active or not user.email:
         return False
-    subject, paragraphs = compose(proposal, _kind(event), signer=signer)
-    body = render_to_string(
-        "proposals/email/notification.txt",
-        {
-            "name": user.name,
-            "paragraphs": paragraphs,
-            "url": settings.SITE_URL + proposal.get_absolute_url(),
-            "signer": signer,
-            "municipality_name": settings.MUNICIPALITY_NAME,
-        },
+    # Each person gets the mail in the language of their account.
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        subject, paragraphs = compose(proposal, _kind(event), signer=signer)
+        stop_url = (
+            settings.SITE_URL
+            + reverse(
+                "proposals:stop-updates",
+                args=[stop_updates_token(proposal_id=proposal.pk, user_id=user.pk)],
+            )
+            if signer
+            else ""
+        )
+        body = render_to_string(
+            "proposals/email/notification.txt",
+            {
+                "name": user.name,
+                "paragraphs": paragraphs,
+                "url": settings.SITE_URL + proposal.get_absolute_url(),
+                "signer": signer,
+                "stop_url": stop_url,
+                "municipality_name": settings.MUNICIPALITY_NAME,
+            },
+        )
+    headers = {}
+    if stop_url:
+        # RFC 8058 one-click unsubscribe: mail programs show their own "unsubscribe" button.
+        headers = {
+            "List-Unsubscribe": f"<{stop_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    message = EmailMessage(
+        f"[{settings.MUNICIPALITY_NAME}] {subject}", body, None, [user.email], headers=headers
     )
     try:
         with transaction.atomic():
@@ -149,7 +189,7 @@ def _send_once(*, proposal: Proposal, user, event: str, signer: bool) -> bool:
                 proposal=proposal, user=user, event=event
             )
             if created:
-                send_mail(f"[{settings.MUNICIPALITY_NAME}] {subject}", body, None, [user.email])
+                message.send()
     except IntegrityError:  # a concurrent run recorded it first
         return False
     return created

@@ -540,6 +540,19 @@ def proposal_sign(
     return row[0]
 
 
+def signature_stop_updates(*, proposal_id: int, user_id: int) -> bool:
+    """Stop the mail updates a signer asked for on one proposal; True if any were on.
+
+    Idempotent: following the link twice, or a mail program's one-click request after the
+    person clicked the link, changes nothing more.
+    """
+    return bool(
+        Signature.objects.filter(proposal_id=proposal_id, user_id=user_id, notify=True).update(
+            notify=False
+        )
+    )
+
+
 @transaction.atomic
 def signature_withdraw(*, proposal: Proposal, user) -> None:
     """Take back one's own signature while the proposal is open for signing."""

@@ -13,6 +13,8 @@ from django.utils.http import http_date, parse_http_date_safe, urlencode
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 from django_ratelimit.core import is_ratelimited
@@ -20,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from democracy.core.permissions import StaffRequiredMixin, staff_required
 from democracy.core.roles import Role
 from democracy.core.views import rate_limited
-from proposals import counters, permissions, rules, selectors, services
+from proposals import counters, notifications, permissions, rules, selectors, services
 from proposals.forms import (
     CommentForm,
     InvalidateForm,
@@ -766,3 +768,20 @@ class RejectionReasonCreateView(_ReasonFormMixin, CreateView):
 
 class RejectionReasonUpdateView(_ReasonFormMixin, UpdateView):
     pass
+
+
+@csrf_exempt  # the signed token is the authorisation; mail programs' one-click POST has no CSRF
+@never_cache
+def stop_updates(request, token: str):
+    """The link in a signer's mail: stop the updates for that proposal (RFC 8058 one-click)."""
+    found = notifications.read_stop_updates_token(token)
+    if found is None:
+        return render(request, "proposals/stop_updates.html", {"invalid": True}, status=400)
+    proposal_id, user_id = found
+    proposal = Proposal.objects.filter(pk=proposal_id).only("pk", "title").first()
+    if proposal is None:
+        raise Http404
+    if request.method == "POST":
+        services.signature_stop_updates(proposal_id=proposal_id, user_id=user_id)
+        return render(request, "proposals/stop_updates.html", {"proposal": proposal, "done": True})
+    return render(request, "proposals/stop_updates.html", {"proposal": proposal})

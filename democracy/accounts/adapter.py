@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +8,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email):
         return super().clean_email(email).lower()
+
+    def save_user(self, request, user, form, commit=True):
+        # New accounts get their e-mail in the language they signed up in.
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        return super().save_user(request, user, form, commit=commit)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,13 @@ class ProfileForm(forms.Form):
         max_length=150,
         required=False,
         help_text=_("Shown only where you choose to appear by name, such as a signature."),
+    )
+
+
+    language = forms.ChoiceField(
+        label=_("Language for e-mail"),
+        choices=settings.LANGUAGES,
+        help_text=_("Messages about your proposals and signatures come in this language."),
     )
 
 

@@ -10,6 +10,7 @@ def export_user_data(user) -> dict:
     return {
         "email": user.email,
         "name": user.name,
+        "language": user.language,
         "date_joined": user.date_joined.isoformat(),
         "last_login": user.last_login.isoformat() if user.last_login else None,
         "email_addresses": [

@@ -8,6 +8,7 @@ all; deletion runs every ``forget_user`` in one transaction before the account r
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
@@ -54,6 +55,7 @@ def account_create(
     verified: bool = True,
     roles=(),
     is_staff: bool = False,
+    language: str | None = None,
     actor=None,
 ) -> User:
     """Create an account with its allauth e-mail record (verified or not) and staff roles.
@@ -62,7 +64,13 @@ def account_create(
     """
     from allauth.account.models import EmailAddress
 
-    user = User.objects.create_user(email=email, password=password, name=name, is_staff=is_staff)
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        name=name,
+        is_staff=is_staff,
+        language=language or settings.LANGUAGE_CODE,
+    )
     EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
     if roles:
         user_set_roles(user=user, roles=roles, actor=actor)
@@ -92,8 +100,19 @@ def user_set_roles(*, user, roles, actor) -> None:
 
 
 @transaction.atomic
-def user_update_profile(*, user, name: str) -> User:
+def user_update_profile(*, user, name: str, language: str | None = None) -> User:
     user.name = name.strip()
+    fields = ["name"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["name"])
+    user.save(update_fields=fields)
     return user
+
+
+def user_set_language(*, user, language: str) -> None:
+    """Remember the language the person chose with the site's language switch."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -27,7 +27,7 @@ class AccountOverviewView(LoginRequiredMixin, FormView):
     success_url = reverse_lazy("accounts:overview")
 
     def get_initial(self):
-        return {"name": self.request.user.name}
+        return {"name": self.request.user.name, "language": self.request.user.language}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -39,8 +39,12 @@ class AccountOverviewView(LoginRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        services.user_update_profile(user=self.request.user, name=form.cleaned_data["name"])
-        messages.success(self.request, _("Your name is saved."))
+        services.user_update_profile(
+            user=self.request.user,
+            name=form.cleaned_data["name"],
+            language=form.cleaned_data["language"],
+        )
+        messages.success(self.request, _("Your settings are saved."))
         return super().form_valid(form)
 
 

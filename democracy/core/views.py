@@ -142,3 +142,17 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on a signed-in account (for
+    the language of its e-mail)."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated:
+        from democracy.accounts.services import user_set_language
+
+        user_set_language(user=request.user, language=language)
+    return response

@@ -86,7 +86,7 @@ FAMILY_NAMES = [
 ]
 
 COUNCIL_SIZE = 49
-PEOPLE_COUNT = 64
+PEOPLE_COUNT = 100
 
 
 def _get_or_create_term(name, slug, start, end):
@@ -155,15 +155,15 @@ def seed(out) -> None:
     for person, party in people:
         by_party.setdefault(party.slug, []).append(person)
 
-    def members_for(n_seats, offset):
-        """n seats split over the parties by council size, picking people in party order."""
+    def members_for(n_seats, offset, exclude=()):
+        """n seats split over the parties by council size, picking people in party order
+        (never anyone in ``exclude``: a substitute is not also a member of the body)."""
         chosen = []
         for slug, _name, _short, _color, seats in PARTIES:
             share = round(n_seats * seats / COUNCIL_SIZE)
-            pool = by_party.get(slug, [])
-            for i in range(share):
-                if pool:
-                    chosen.append((pool[(offset + i) % len(pool)], parties[slug]))
+            pool = [p for p in by_party.get(slug, []) if p not in exclude]
+            for i in range(min(share, len(pool))):
+                chosen.append((pool[(offset + i) % len(pool)], parties[slug]))
         return chosen[:n_seats]
 
     for offset, (slug, _name, _short, _kind, _parent, _public, _desc, seats) in enumerate(BODIES):
@@ -171,7 +171,9 @@ def seed(out) -> None:
             continue
         body = bodies[slug]
         members = members_for(seats, offset)
-        substitutes = members_for(max(2, seats // 2), offset + 3)
+        substitutes = members_for(
+            max(2, seats // 2), offset + 3, exclude={person for person, _party in members}
+        )
         for index, (person, party) in enumerate(members):
             role = Membership.Role.MEMBER
             if index == 0:

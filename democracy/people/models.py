@@ -266,6 +266,37 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.person} – {self.get_role_display()}, {self.organization}"
 
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+        if self.person_id is None or self.organization_id is None:
+            return
+        if self.organization.classification == Organization.Classification.PARTY:
+            return
+        # One seat per body: nobody is a substitute for the body they are a member of.
+        substitute = self.role == self.Role.SUBSTITUTE
+        others = Membership.objects.filter(person_id=self.person_id, organization_id=self.organization_id)
+        others = others.exclude(pk=self.pk) if self.pk else others
+        others = (
+            others.exclude(role=self.Role.SUBSTITUTE)
+            if substitute
+            else others.filter(role=self.Role.SUBSTITUTE)
+        )
+        if self.start_date:
+            others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        if self.end_date:
+            others = others.filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end_date))
+        if others.exists():
+            raise ValidationError(
+                {
+                    "role": _(
+                        "This person already has a seat in this body for the same time, as "
+                        "a member or as a substitute; one person cannot hold both."
+                    )
+                }
+            )
+
     def is_current(self, on=None) -> bool:
         day = on or localdate()
         started = self.start_date is None or self.start_date <= day

@@ -63,7 +63,7 @@ def test_login_failures_are_rate_limited(client, resident):
 
 
 def test_profile_name_can_be_changed(resident_client, resident):
-    response = resident_client.post(reverse("accounts:overview"), {"name": "  Rut Ny  "})
+    response = resident_client.post(reverse("accounts:overview"), {"name": "  Rut Ny  ", "language": "sv"})
     assert response.status_code == 302
     resident.refresh_from_db()
     assert resident.name == "Rut Ny"
@@ -122,3 +122,27 @@ def test_roles_change_is_audit_logged(make_user):
     entry = AuditEntry.objects.filter(action="account.roles").last()
     assert entry.data == {"added": ["school_contact"], "removed": []}
     assert entry.actor_label == admin.email
+
+
+def test_signup_remembers_the_language_and_the_switch_updates_it(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(
+        reverse("account_signup"),
+        {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    user = User.objects.get(email="new@example.org")
+    assert user.language == "en"
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "sv"
+
+
+def test_account_page_sets_the_language_for_e_mail(resident_client, resident):
+    response = resident_client.post(reverse("accounts:overview"), {"name": "Rut", "language": "en"})
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.language == "en"
+    response = resident_client.post(reverse("accounts:overview"), {"name": "Rut", "language": "xx"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["language"]

@@ -209,3 +209,46 @@ def test_list_runs_a_bounded_number_of_queries(client, django_assert_max_num_que
         MembershipFactory(person=person)
     with django_assert_max_num_queries(8):
         assert client.get(person.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_nobody_is_both_member_and_substitute_of_one_body():
+    from django.core.exceptions import ValidationError
+
+    from democracy.people.models import Membership, Organization, Person, Term
+    from democracy.people.services import membership_create, person_create
+
+    term = Term.objects.create(name="2026–2030", slug="t", start_date="2026-10-15", end_date="2030-10-14")
+    body = Organization.objects.create(name="Socialnämnden", slug="sn", classification="committee")
+    person = person_create(given_name="Eva", family_name="Berg", actor=None)
+    membership_create(person=person, organization=body, term=term, actor=None)
+    with pytest.raises(ValidationError):
+        membership_create(
+            person=person, organization=body, term=term, role=Membership.Role.SUBSTITUTE,
+            substitute_order=1, actor=None,
+        )
+    # A substitute seat in another body, or in another term, is fine.
+    other = Organization.objects.create(name="Kulturnämnden", slug="kn", classification="committee")
+    membership_create(person=person, organization=other, term=term, role="substitute", actor=None)
+    earlier = Term.objects.create(name="2022–2026", slug="e", start_date="2022-10-15", end_date="2026-10-14")
+    membership_create(person=person, organization=body, term=earlier, role="substitute", actor=None)
+    assert Person.objects.get(pk=person.pk).memberships.count() == 3
+
+
+@pytest.mark.django_db
+def test_demo_has_no_member_who_is_also_a_substitute():
+    import io
+
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from democracy.people.models import Membership
+
+    call_command("seed_demo", stdout=io.StringIO())
+    doubles = (
+        Membership.objects.exclude(organization__classification="party")
+        .values("person", "organization", "term")
+        .annotate(roles=Count("role", distinct=True))
+        .filter(roles__gt=1)
+    )
+    assert not doubles.exists()
