@@ -58,7 +58,7 @@ def test_database_and_redis_urls_switch_backends():
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     assert config["engine"] == "django.db.backends.postgresql"
-    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"] == "democracy.core.cache.RedisCache"
     assert config["channels"] == "channels_redis.core.RedisChannelLayer"
     assert config["q_redis"] == "redis://cache.internal:6379/2"
     assert config["q_orm"] is None
