@@ -1,16 +1,40 @@
-"""Counters and claims in the cache, sent to Redis in one round trip.
+"""Counters and claims in the cache, sent to Redis as one command.
 
 Signing is the busiest write of the site, and each cache call through Django's cache API costs
-a round trip (and a new client object). The signing path therefore batches its cache work:
-the rate-limit counters before the INSERT, the burst counters and the recount claim after it,
-each as one pipeline. With the local-memory cache (the embedded single-process set-up) the
-plain cache API is used instead. Values are stored the way Django's Redis cache stores
-integers, so ``cache.get`` reads them.
+a round trip. The signing path therefore batches its cache work: the rate-limit counters
+before the INSERT, the burst counters and the recount claim after it, each as one call of a
+small Lua script (one command to encode and send instead of up to six; Redis runs a script
+atomically). With the local-memory cache (the embedded single-process set-up) the plain cache
+API is used instead. Values are stored the way Django's Redis cache stores integers, so
+``cache.get`` reads them.
 """
 
 import time
 
 from django.core.cache import cache, caches
+
+# KEYS: the counters, then the claim key if any, then the key to look for if any.
+# ARGV: number of counters, 1/0 claim given, 1/0 key to look for given, then each counter's
+# time to live, then the claim's. Returns the counter values, then 1/0 for the claim, then
+# 1/0 for the key looked for.
+_SCRIPT = """
+local n = tonumber(ARGV[1])
+local out = {}
+for i = 1, n do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[3 + i], 'NX')
+  out[i] = redis.call('INCR', KEYS[i])
+end
+local k = n
+if ARGV[2] == '1' then
+  k = k + 1
+  out[k] = redis.call('SET', KEYS[k], 1, 'EX', ARGV[4 + n], 'NX') and 1 or 0
+end
+if ARGV[3] == '1' then
+  out[#out + 1] = redis.call('EXISTS', KEYS[k + 1])
+end
+return out
+"""
+_script = None  # redis-py Script: EVALSHA, loading the script on a server that lacks it
 
 
 def _redis():
@@ -37,18 +61,20 @@ def incr_and_claim(
     """
     client = _redis()
     if client is not None:
-        pipe = client.pipeline(transaction=False)
-        for key, ttl in counters:
-            full = cache.make_and_validate_key(key)
-            pipe.set(full, 0, ex=ttl, nx=True)
-            pipe.incr(full)
+        global _script
+        if _script is None:
+            _script = client.register_script(_SCRIPT)
+        keys = [cache.make_and_validate_key(key) for key, _ttl in counters]
+        args = [len(counters), int(claim is not None), int(present is not None)]
+        args += [ttl for _key, ttl in counters]
         if claim is not None:
-            pipe.set(cache.make_and_validate_key(claim[0]), 1, ex=claim[1], nx=True)
+            keys.append(cache.make_and_validate_key(claim[0]))
+            args.append(claim[1])
         if present is not None:
-            pipe.exists(cache.make_and_validate_key(present))
-        results = pipe.execute()
-        values = results[1 : 2 * len(counters) : 2]
-        rest = results[2 * len(counters) :]
+            keys.append(cache.make_and_validate_key(present))
+        results = _script(keys=keys, args=args, client=client)
+        values = results[: len(counters)]
+        rest = results[len(counters) :]
         claimed = bool(rest.pop(0)) if claim is not None else False
         exists = bool(rest.pop(0)) if present is not None else False
         return values, claimed, exists

@@ -31,3 +31,20 @@ def test_counters_claims_and_presence():
     assert (values, claimed, present) == ([2], False, True)
     # Stored the way Django's cache stores integers: readable with the cache API.
     assert cache.get("t:a") == 2
+
+
+def test_counters_alone_count_per_key_and_expire():
+    values, claimed, present = counters.incr_and_claim([("t:x", 60), ("t:y", 120)])
+    assert (values, claimed, present) == ([1, 1], False, False)
+    values, _claimed, _present = counters.incr_and_claim([("t:x", 60), ("t:y", 120)])
+    assert values == [2, 2]
+
+
+@pytest.mark.skipif(not uses_redis, reason="scripts exist on Redis only")
+def test_a_server_without_the_script_gets_it_loaded():
+    client = counters._redis()
+    client.script_flush()
+    values, _claimed, _present = counters.incr_and_claim([("t:flushed", 60)])
+    assert values == [1]
+    full = cache.make_and_validate_key("t:flushed")
+    assert 0 < client.ttl(full) <= 60
