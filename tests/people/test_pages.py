@@ -193,6 +193,31 @@ def test_contact_form_relays_by_email_without_showing_the_address(
     assert "<script>" not in message.body
 
 
+def test_contact_message_keeps_the_text_as_written_and_the_subject_on_one_line(
+    client, django_capture_on_commit_callbacks
+):
+    person = politician(body=OrganizationFactory())
+    url = reverse("people:politician-contact", args=[person.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "name": "Rut & Co",
+                "email": "rut@example.org",
+                "subject": "Skola & förskola\r\nBcc: evil@example.org",
+                "body": 'Är 3 < 5 & stämmer "det"?',
+                "public_record": "on",
+            },
+        )
+    assert response.status_code == 302
+    message = mail.outbox[0].message()  # builds the headers as the worker would
+    assert mail.outbox[0].subject.endswith("Skola & förskola Bcc: evil@example.org")
+    assert message["Bcc"] is None
+    body = mail.outbox[0].body
+    assert 'Är 3 < 5 & stämmer "det"?' in body and "Rut & Co" in body
+    assert "&amp;" not in body and "&lt;" not in body
+
+
 def test_contact_form_errors_keep_what_was_written(client):
     person = politician(body=OrganizationFactory())
     url = reverse("people:politician-contact", args=[person.slug])
