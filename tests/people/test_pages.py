@@ -362,3 +362,22 @@ def test_body_filter_lists_only_people_whose_seat_in_that_body_is_current(client
     assert left.name not in html and future.name not in html
     on_committee = client.get(reverse("people:politician-list"), {"body": committee.slug})
     assert {p.pk for p in on_committee.context["politicians"]} == {left.pk, future.pk}
+
+
+def test_contact_links_are_only_made_from_safe_addresses(client):
+    person = politician(body=OrganizationFactory(), email=False)
+    for kind, value in [
+        (ContactDetail.Type.URL, "javascript:alert(document.cookie)"),
+        (ContactDetail.Type.SOCIAL, "@politiker_norrvik"),
+        (ContactDetail.Type.URL, "https://politiker.norrvik.example/"),
+        (ContactDetail.Type.VOICE, "0123-45 67 89"),
+        (ContactDetail.Type.EMAIL, "anna@politiker.norrvik.example"),
+    ]:
+        ContactDetailFactory(person=person, type=kind, value=value)
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(document.cookie)" in html  # shown as text
+    assert 'href="@politiker_norrvik"' not in html and "@politiker_norrvik" in html
+    assert 'href="https://politiker.norrvik.example/"' in html
+    assert 'href="tel:0123456789"' in html
+    assert 'href="mailto:anna@politiker.norrvik.example"' in html
