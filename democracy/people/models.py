@@ -364,6 +364,24 @@ class ContactDetail(models.Model):
     def __str__(self):
         return f"{self.person}: {self.get_type_display()}"
 
+    @property
+    def href(self) -> str:
+        """Where a link to this detail points, or "" when it is shown as plain text.
+
+        Websites and social media are linked only with an http(s) address: a ``javascript:``
+        value (from an import or a typo) is never a link, and a bare handle such as
+        "@namn" would otherwise become a broken link relative to the page.
+        """
+        value = self.value.strip()
+        if self.type == self.Type.EMAIL:
+            return f"mailto:{value}" if "@" in value and ":" not in value else ""
+        if self.type in (self.Type.URL, self.Type.SOCIAL):
+            return value if value.lower().startswith(("https://", "http://")) else ""
+        if self.type in (self.Type.VOICE, self.Type.CELL):
+            number = "".join(c for c in value if c.isdigit() or c == "+")
+            return f"tel:{number}" if number else ""
+        return ""
+
     def clean(self):
         super().clean()
         if self.publish and self.consent_given_at is None:
