@@ -6,6 +6,8 @@ unsanitised even if a row was written some other way. Only this module imports b
 move to another sanitiser (nh3) touches one file.
 """
 
+import html
+
 import bleach
 from bleach.linkifier import Linker
 from django.conf import settings
@@ -34,10 +36,25 @@ def clean_html(text: str | None) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Plain text: every tag removed, entities left escaped for safe display."""
+    """Plain text: every tag removed, characters as written ("Skola & förskola").
+
+    bleach escapes ``&``, ``<`` and ``>`` for HTML; they are turned back here, because plain
+    text is stored as written and escaped where it is shown (templates autoescape, e-mails
+    are plain text). Stored escaped, "&" would reach a page as "&amp;amp;" and a mail as
+    "&amp;".
+    """
     if not text:
         return ""
-    return bleach.clean(text, tags=[], attributes={}, strip=True, strip_comments=True).strip()
+    cleaned = bleach.clean(text, tags=[], attributes={}, strip=True, strip_comments=True)
+    return html.unescape(cleaned).strip()
+
+
+def clean_line(text: str | None) -> str:
+    """``clean_text`` on one line: every run of whitespace (newlines too) becomes one space.
+
+    For e-mail subjects and other header-like values, where a newline is an error.
+    """
+    return " ".join(clean_text(text).split())
 
 
 def render_rich_text(text: str | None) -> SafeString:

@@ -270,7 +270,10 @@ def meetings_queryset():
             )
             .order_by("position"),
         ),
-        Prefetch("documents", queryset=Document.objects.order_by("kind", "title")),
+        Prefetch(
+            "documents",
+            queryset=Document.objects.exclude(agenda_item__public=False).order_by("kind", "title"),
+        ),
     )
 
 

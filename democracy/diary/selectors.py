@@ -130,7 +130,12 @@ def meeting_get(*, pk: int) -> Meeting:
         Meeting.objects.select_related("organization", "term")
         .prefetch_related(
             _agenda_prefetch(),
-            Prefetch("documents", queryset=Document.objects.order_by("kind", "title")),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.exclude(agenda_item__public=False).order_by(
+                    "kind", "title"
+                ),
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -177,7 +182,10 @@ def case_get(*, slug: str) -> CaseJourney:
                 .order_by("meeting__start", "position"),
             ),
             Prefetch(
-                "documents", queryset=Document.objects.select_related("meeting").order_by("created_at")
+                "documents",
+                queryset=Document.objects.select_related("meeting")
+                .exclude(agenda_item__public=False)
+                .order_by("created_at"),
             ),
         )
         .filter(slug=slug)
@@ -233,6 +241,8 @@ def document_get_withheld(*, pk: int) -> Document:
             "agenda_item__meeting__organization",
         )
         .filter(pk=pk, public=False)
+        # A closed agenda item hides its title; its documents' titles and case stay hidden too.
+        .exclude(agenda_item__public=False)
         .first()
     )
     if document is None:

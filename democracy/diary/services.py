@@ -12,7 +12,7 @@ from django.utils.timezone import localdate
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
-from democracy.core.sanitize import clean_html, clean_text
+from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.diary.signals import agenda_item_decided
@@ -182,9 +182,7 @@ def agenda_item_record_decision(
     )
     item_id, case_id = item.pk, (case.pk if case else None)
     transaction.on_commit(
-        lambda: agenda_item_decided.send(
-            sender=AgendaItem, agenda_item_id=item_id, case_id=case_id
-        )
+        lambda: agenda_item_decided.send(sender=AgendaItem, agenda_item_id=item_id, case_id=case_id)
     )
     return item
 
@@ -460,9 +458,10 @@ def document_request_send(
     context = {
         "document": document,
         "case": case,
-        "meeting": document.meeting or (document.agenda_item.meeting if document.agenda_item else None),
+        "meeting": document.meeting
+        or (document.agenda_item.meeting if document.agenda_item else None),
         "requester_email": requester_email,
-        "requester_name": clean_text(requester_name),
+        "requester_name": clean_line(requester_name),
         "message": clean_text(message),
         "site_url": settings.SITE_URL,
     }

@@ -127,7 +127,7 @@ class Organization(models.Model):
 class Person(models.Model):
     """An elected representative (förtroendevald)."""
 
-    given_name = models.CharField(_("given name"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100)
     sort_name = models.CharField(_("sort name"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -276,7 +276,9 @@ class Membership(models.Model):
             return
         # One seat per body: nobody is a substitute for the body they are a member of.
         substitute = self.role == self.Role.SUBSTITUTE
-        others = Membership.objects.filter(person_id=self.person_id, organization_id=self.organization_id)
+        others = Membership.objects.filter(
+            person_id=self.person_id, organization_id=self.organization_id
+        )
         others = others.exclude(pk=self.pk) if self.pk else others
         others = (
             others.exclude(role=self.Role.SUBSTITUTE)
@@ -348,9 +350,7 @@ class ContactDetail(models.Model):
     )
     publish = models.BooleanField(_("publish"), default=False)
     consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
-    consent_source = models.CharField(
-        _("how consent was given"), max_length=200, blank=True
-    )
+    consent_source = models.CharField(_("how consent was given"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
@@ -363,6 +363,24 @@ class ContactDetail(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_type_display()}"
+
+    @property
+    def href(self) -> str:
+        """Where a link to this detail points, or "" when it is shown as plain text.
+
+        Websites and social media are linked only with an http(s) address: a ``javascript:``
+        value (from an import or a typo) is never a link, and a bare handle such as
+        "@namn" would otherwise become a broken link relative to the page.
+        """
+        value = self.value.strip()
+        if self.type == self.Type.EMAIL:
+            return f"mailto:{value}" if "@" in value and ":" not in value else ""
+        if self.type in (self.Type.URL, self.Type.SOCIAL):
+            return value if value.lower().startswith(("https://", "http://")) else ""
+        if self.type in (self.Type.VOICE, self.Type.CELL):
+            number = "".join(c for c in value if c.isdigit() or c == "+")
+            return f"tel:{number}" if number else ""
+        return ""
 
     def clean(self):
         super().clean()

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -98,12 +99,20 @@ class ImportReport:
     memberships: Tally = field(default_factory=Tally)
     contact_details: Tally = field(default_factory=Tally)
     warnings: list[str] = field(default_factory=list)
+    # The row being read, named in the error if it cannot be saved.
+    current: str = ""
 
     @property
     def changed(self) -> bool:
         return any(
             t.created or t.updated
-            for t in (self.terms, self.organizations, self.persons, self.memberships, self.contact_details)
+            for t in (
+                self.terms,
+                self.organizations,
+                self.persons,
+                self.memberships,
+                self.contact_details,
+            )
         )
 
     def lines(self) -> list[str]:
@@ -144,7 +153,9 @@ def load_document(raw: bytes | str) -> dict:
     for index, person in enumerate(data.get("persons", [])):
         if not str(person.get("id") or "").strip():
             raise PopoloError(f"persons[{index}] has no id.")
-        if not (person.get("name") or person.get("family_name")):
+        if not (
+            str(person.get("name") or "").strip() or str(person.get("family_name") or "").strip()
+        ):
             raise PopoloError(f"persons[{index}] ({person['id']}) has no name.")
     for index, organization in enumerate(data.get("organizations", [])):
         if not str(organization.get("id") or "").strip() or not organization.get("name"):
@@ -180,7 +191,7 @@ def _text(value, limit: int) -> str:
 
 def _delta_key(popolo_id: str, kind: str) -> str | None:
     prefix = f"{DELTA_PREFIX}{kind}/"
-    return popolo_id[len(prefix):] if popolo_id.startswith(prefix) else None
+    return popolo_id[len(prefix) :] if popolo_id.startswith(prefix) else None
 
 
 def _find(model, popolo_id: str, kind: str):
@@ -216,21 +227,43 @@ def import_document(
 ) -> ImportReport:
     """Load a checked Popolo document (see ``load_document``); idempotent."""
     report = ImportReport()
-    terms = _import_terms(data.get("events", []), report, actor)
-    organizations = _import_organizations(data.get("organizations", []), report, actor)
-    persons = _import_persons(data.get("persons", []), report, actor, consent_source)
-    _import_memberships(data.get("memberships", []), report, actor, terms, organizations, persons)
+    try:
+        terms = _import_terms(data.get("events", []), report, actor)
+        organizations = _import_organizations(data.get("organizations", []), report, actor)
+        persons = _import_persons(data.get("persons", []), report, actor, consent_source)
+        _import_memberships(
+            data.get("memberships", []), report, actor, terms, organizations, persons
+        )
+    except ValidationError as error:
+        # A value the model does not accept (an invalid photo address, a membership that
+        # ends before it starts …): the whole import is rolled back, with the row named.
+        raise PopoloError(f"{report.current}: {_messages(error)}") from None
     if dry_run:
         transaction.set_rollback(True)
     return report
 
 
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
 def _import_terms(events, report, actor) -> dict:
-    periods = [e for e in events if "period" in str(e.get("classification", "")).lower() or "term" in str(e.get("classification", "")).lower()]
+    periods = [
+        e
+        for e in events
+        if "period" in str(e.get("classification", "")).lower()
+        or "term" in str(e.get("classification", "")).lower()
+    ]
     periods.sort(key=lambda e: str(e.get("start_date") or ""))
     found = {}
     for index, event in enumerate(periods):
         popolo_id = _text(event.get("id"), 200)
+        report.current = f"events ({popolo_id})"
         start = _date(event.get("start_date"), f"events ({popolo_id})")
         end = _date(event.get("end_date"), f"events ({popolo_id})")
         if start is None:
@@ -241,9 +274,11 @@ def _import_terms(events, report, actor) -> dict:
             # An open period ends the day before the next one starts, else after four years.
             following = periods[index + 1].get("start_date") if index + 1 < len(periods) else None
             next_start = _date(following, "events") if following else None
-            end = (next_start - timezone.timedelta(days=1)) if next_start else start.replace(
-                year=start.year + 4
-            ) - timezone.timedelta(days=1)
+            end = (
+                (next_start - timezone.timedelta(days=1))
+                if next_start
+                else start.replace(year=start.year + 4) - timezone.timedelta(days=1)
+            )
         name = _text(event.get("name"), 100) or popolo_id
         term = _find(Term, popolo_id, "term")
         values = {"name": name, "start_date": start, "end_date": end}
@@ -252,7 +287,12 @@ def _import_terms(events, report, actor) -> dict:
             slug = _delta_key(popolo_id, "term") or services.unique_slug(Term, popolo_id)
             term = services.term_create(actor=actor, slug=slug, **values, **extra)
             report.terms.created += 1
-        elif _update(term, values, actor=actor, update_service=lambda t=term, **c: services.term_update(term=t, **c)):
+        elif _update(
+            term,
+            values,
+            actor=actor,
+            update_service=lambda t=term, **c: services.term_update(term=t, **c),
+        ):
             report.terms.updated += 1
         else:
             report.terms.unchanged += 1
@@ -265,6 +305,7 @@ def _import_organizations(rows, report, actor) -> dict:
     pending_parents = []
     for row in rows:
         popolo_id = _text(row.get("id"), 200)
+        report.current = f"organizations ({popolo_id})"
         raw_class = str(row.get("classification") or "").strip().lower()
         classification = CLASSIFICATIONS.get(raw_class)
         if classification is None:
@@ -296,7 +337,9 @@ def _import_organizations(rows, report, actor) -> dict:
             organization,
             values,
             actor=actor,
-            update_service=lambda o=organization, **c: services.organization_update(organization=o, **c),
+            update_service=lambda o=organization, **c: services.organization_update(
+                organization=o, **c
+            ),
         ):
             report.organizations.updated += 1
         else:
@@ -305,9 +348,14 @@ def _import_organizations(rows, report, actor) -> dict:
         if row.get("parent_id"):
             pending_parents.append((organization, str(row["parent_id"])))
     for organization, parent_id in pending_parents:
+        report.current = f"organizations ({organization.popolo_id or organization.slug})"
         parent = found.get(parent_id) or _find(Organization, parent_id, "organization")
         if parent is None:
-            report.warnings.append(f"Organization {organization.name}: parent {parent_id} not found.")
+            report.warnings.append(
+                f"Organization {organization.name}: parent {parent_id} not found."
+            )
+        elif parent.pk == organization.pk:
+            report.warnings.append(f"Organization {organization.name}: is its own parent, ignored.")
         elif organization.parent_id != parent.pk:
             services.organization_update(organization=organization, actor=actor, parent=parent)
     return found
@@ -317,6 +365,7 @@ def _import_persons(rows, report, actor, consent_source) -> dict:
     found = {}
     for row in rows:
         popolo_id = _text(row.get("id"), 200)
+        report.current = f"persons ({popolo_id})"
         given, family = split_name(row)
         values = {
             "given_name": given,
@@ -428,7 +477,10 @@ def membership_key(row: dict) -> str:
 def _import_memberships(rows, report, actor, terms, organizations, persons) -> None:
     for row in rows:
         popolo_id = membership_key(row)
-        person = persons.get(str(row["person_id"])) or _find(Person, str(row["person_id"]), "person")
+        report.current = f"memberships ({popolo_id})"
+        person = persons.get(str(row["person_id"])) or _find(
+            Person, str(row["person_id"]), "person"
+        )
         organization = organizations.get(str(row["organization_id"])) or _find(
             Organization, str(row["organization_id"]), "organization"
         )
@@ -444,7 +496,9 @@ def _import_memberships(rows, report, actor, terms, organizations, persons) -> N
                 Organization, str(row["on_behalf_of_id"]), "organization"
             )
             if party is None or not party.is_party:
-                report.warnings.append(f"Membership {popolo_id}: party {row['on_behalf_of_id']} not found.")
+                report.warnings.append(
+                    f"Membership {popolo_id}: party {row['on_behalf_of_id']} not found."
+                )
                 party = None
         term = None
         if row.get("legislative_period_id"):
@@ -461,10 +515,16 @@ def _import_memberships(rows, report, actor, terms, organizations, persons) -> N
             "on_behalf_of": party,
             "start_date": start if start is not None else (term.start_date if term else None),
             "end_date": end if end is not None else (term.end_date if term else None),
-            "label": _text(row.get("label"), 200) or ("" if raw_role.lower() in ROLES else raw_role[:200]),
+            "label": _text(row.get("label"), 200)
+            or ("" if raw_role.lower() in ROLES else raw_role[:200]),
         }
         if row.get("substitute_order") not in (None, ""):
-            values["substitute_order"] = int(row["substitute_order"])
+            try:
+                values["substitute_order"] = int(row["substitute_order"])
+            except (TypeError, ValueError):
+                raise PopoloError(
+                    f"memberships ({popolo_id}): substitute_order must be a whole number."
+                ) from None
         membership = _find(Membership, popolo_id, "membership")
         if membership is None:
             membership = services.membership_create(
@@ -557,7 +617,9 @@ def export_document() -> dict:
             row["email"] = emails[0]
         row["contact_details"] = [contact_detail_json(d) for d in person.published]
         person_rows.append(row)
-    organizations = list(Organization.objects.select_related("parent").order_by("sort_order", "name"))
+    organizations = list(
+        Organization.objects.select_related("parent").order_by("sort_order", "name")
+    )
     organization_rows = []
     for organization in organizations:
         row = {

@@ -70,9 +70,9 @@ def person_party(person: Person) -> Organization | None:
     memberships = getattr(person, "current_memberships", None)
     if memberships is None:
         memberships = list(
-            Membership.objects.current().filter(person=person).select_related(
-                "organization", "on_behalf_of"
-            )
+            Membership.objects.current()
+            .filter(person=person)
+            .select_related("organization", "on_behalf_of")
         )
     for membership in memberships:
         if membership.organization.is_party:
@@ -95,15 +95,18 @@ def politicians_list(*, party: str = "", body: str = "", query: str = "", on=Non
     people = Person.objects.filter(current)
     if party:
         people = people.filter(
-            Q(memberships__organization__slug=party, memberships__organization__classification="party")
+            Q(
+                memberships__organization__slug=party,
+                memberships__organization__classification="party",
+            )
             | Q(memberships__on_behalf_of__slug=party),
             current,
         )
     if body:
+        # One filter() call, so the slug and the dates apply to the same membership: a seat in
+        # the body that has ended (or not begun) does not count, whatever else the person has.
         # A protected person's assignments are not shown, so they are not found by body either.
-        people = people.filter(memberships__organization__slug=body, is_protected=False).filter(
-            current
-        )
+        people = people.filter(current, memberships__organization__slug=body, is_protected=False)
     if query:
         for word in query.split()[:5]:
             people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
@@ -111,9 +114,11 @@ def politicians_list(*, party: str = "", body: str = "", query: str = "", on=Non
     result = list(people.order_by("sort_name", "family_name", "given_name"))
     for person in result:
         person.party = person_party(person)
-        person.public_memberships = [] if person.is_protected else [
-            m for m in person.current_memberships if not m.organization.is_party
-        ]
+        person.public_memberships = (
+            []
+            if person.is_protected
+            else [m for m in person.current_memberships if not m.organization.is_party]
+        )
     return result
 
 
@@ -166,8 +171,10 @@ def politician_get(*, slug: str, on=None) -> PoliticianProfile:
 
 
 def contact_details_published(*, person: Person, on=None):
-    return ContactDetail.objects.published(on=on).filter(person=person).order_by(
-        "-is_official", "type", "pk"
+    return (
+        ContactDetail.objects.published(on=on)
+        .filter(person=person)
+        .order_by("-is_official", "type", "pk")
     )
 
 
@@ -203,7 +210,9 @@ def body_members(*, body: Organization, on=None) -> tuple[list[RoleGroup], int]:
     for role in Membership.ROLE_ORDER:
         listed = [m for m in memberships if m.role == role and not m.person.is_protected]
         if listed:
-            groups.append(RoleGroup(role=role, label=Membership.Role(role).label, memberships=listed))
+            groups.append(
+                RoleGroup(role=role, label=Membership.Role(role).label, memberships=listed)
+            )
     return groups, hidden
 
 

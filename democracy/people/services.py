@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
-from democracy.core.sanitize import clean_text
+from democracy.core.sanitize import clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 
@@ -275,9 +275,10 @@ def politician_message_send(
         raise ContactNotPossible
     context = {
         "person": person,
-        "sender_name": clean_text(sender_name),
+        "sender_name": clean_line(sender_name),
         "sender_email": sender_email,
-        "subject": clean_text(subject),
+        # One line: a newline in a mail subject makes the message undeliverable.
+        "subject": clean_line(subject),
         "body": clean_text(body),
         "site_url": settings.SITE_URL,
         "municipality_name": settings.MUNICIPALITY_NAME,

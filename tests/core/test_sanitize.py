@@ -1,6 +1,6 @@
 from django.template import Context, Template
 
-from democracy.core.sanitize import clean_html, clean_text
+from democracy.core.sanitize import clean_html, clean_line, clean_text
 
 
 def test_keeps_allowed_formatting():
@@ -22,7 +22,9 @@ def test_removes_scripts_handlers_and_styles():
 
 
 def test_drops_javascript_links_and_marks_links_ugc():
-    cleaned = clean_html('<a href="javascript:alert(1)">x</a> <a href="https://norrvik.example">y</a>')
+    cleaned = clean_html(
+        '<a href="javascript:alert(1)">x</a> <a href="https://norrvik.example">y</a>'
+    )
     assert "javascript:" not in cleaned
     assert 'href="https://norrvik.example"' in cleaned
     assert 'rel="nofollow ugc noopener"' in cleaned
@@ -34,6 +36,18 @@ def test_bare_urls_become_links():
 
 def test_clean_text_strips_every_tag():
     assert clean_text("<b>fet</b> <script>x()</script>") == "fet x()"
+
+
+def test_clean_text_keeps_characters_as_written_so_pages_escape_them_once():
+    assert (
+        clean_text('Skola & förskola: 3 < 5 > 4 "citat"') == 'Skola & förskola: 3 < 5 > 4 "citat"'
+    )
+    rendered = Template("{{ value }}").render(Context({"value": clean_text("Bad & gym")}))
+    assert rendered == "Bad &amp; gym"
+
+
+def test_clean_line_makes_one_line():
+    assert clean_line("Ämne\r\nBcc: x@example.org\n") == "Ämne Bcc: x@example.org"
 
 
 def test_rich_text_filter_sanitises_even_unclean_stored_values():

@@ -129,6 +129,34 @@ def test_moving_a_meeting_in_the_admin_keeps_the_original_time(editor_client):
     assert response.status_code == 200 and response.context["adminform"].errors
 
 
+@pytest.mark.parametrize(
+    ("adjusted", "announced", "field"),
+    [
+        ("", "2026-05-20", "minutes_announced_on"),
+        ("2026-05-20", "2026-05-19", "minutes_announced_on"),
+        ("2026-05-11", "2026-05-20", "minutes_adjusted_on"),
+    ],
+)
+def test_admin_refuses_minutes_dates_that_give_a_wrong_appeal_deadline(
+    editor_client, adjusted, announced, field
+):
+    meeting = Meeting.objects.create(organization=OrganizationFactory(), year=2026, number=1,
+                                     start="2026-05-12T13:00:00+02:00", location="Rum")
+    url = reverse("admin:diary_meeting_change", args=[meeting.pk])
+    data = {
+        "organization": meeting.organization_id, "year": "2026", "number": "1", "title": "",
+        "start_0": "2026-05-12", "start_1": "13:00", "end_0": "", "end_1": "", "location": "Rum",
+        "address": "", "webcast_url": "", "status": "planned", "publicity": "closed",
+        "status_note": "", "minutes_adjusted_on": adjusted, "minutes_announced_on": announced,
+        **inline("agenda_items", []), **inline("documents", []),
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert meeting.minutes_announced_on is None
+
+
 def test_contact_detail_cannot_be_published_without_consent_in_the_admin(editor_client):
     person = Person.objects.create(given_name="Ada", family_name="Berg", slug="ada-berg")
     data = {"person": person.pk, "type": "email", "value": "ada@example.org", "label": "", "note": "",

@@ -29,7 +29,9 @@ def test_body_list_and_detail_show_members_by_role_and_meetings(client):
     chair = politician(body=board, party=party, role=Membership.Role.CHAIR, given_name="Ordf")
     member = politician(body=board, party=party, given_name="Ledamot")
     upcoming = MeetingFactory(organization=board, start=timezone.now() + timedelta(days=3))
-    past = MeetingFactory(organization=board, start=timezone.now() - timedelta(days=30), status="held")
+    past = MeetingFactory(
+        organization=board, start=timezone.now() - timedelta(days=30), status="held"
+    )
 
     listing = client.get(reverse("diary:body-list"))
     assert listing.status_code == 200
@@ -67,7 +69,9 @@ def test_meetings_by_month_and_filter_by_body(client):
 
 def test_moved_meeting_shows_its_original_date(client):
     meeting = MeetingFactory(start=at(2026, 5, 12, 13))
-    services.meeting_move(meeting=meeting, start=at(2026, 5, 19, 9), actor=None, reason="Krock med budgetdagen.")
+    services.meeting_move(
+        meeting=meeting, start=at(2026, 5, 19, 9), actor=None, reason="Krock med budgetdagen."
+    )
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.MOVED
     assert meeting.original_start == at(2026, 5, 12, 13)
@@ -96,16 +100,29 @@ def test_state_machine_refuses_moves_it_does_not_allow():
     [
         (date(2026, 1, 12), date(2026, 2, 2)),  # across a month end
         (date(2026, 2, 13), date(2026, 3, 6)),  # across the end of February
-        (date(2026, 12, 10), date(2026, 12, 31) + timedelta(days=4)),  # year end: 31 Dec, 1 Jan, weekend
+        (
+            date(2026, 12, 10),
+            date(2026, 12, 31) + timedelta(days=4),
+        ),  # year end: 31 Dec, 1 Jan, weekend
         (date(2026, 3, 14), date(2026, 4, 7)),  # 4 April is Saturday, 5–6 April Easter
     ],
 )
 def test_appeal_deadline_on_the_meeting_page(client, announced, deadline):
-    meeting = MeetingFactory(start=timezone.make_aware(datetime.combine(announced - timedelta(days=7), datetime.min.time())) + timedelta(hours=9))
+    meeting = MeetingFactory(
+        start=timezone.make_aware(
+            datetime.combine(announced - timedelta(days=7), datetime.min.time())
+        )
+        + timedelta(hours=9)
+    )
     item = AgendaItemFactory(meeting=meeting)
-    services.agenda_item_record_decision(item=item, outcome="approved", decision_text="Bifall.", actor=None)
+    services.agenda_item_record_decision(
+        item=item, outcome="approved", decision_text="Bifall.", actor=None
+    )
     services.meeting_record_minutes(
-        meeting=meeting, adjusted_on=announced - timedelta(days=1), announced_on=announced, actor=None
+        meeting=meeting,
+        adjusted_on=announced - timedelta(days=1),
+        announced_on=announced,
+        actor=None,
     )
     response = client.get(meeting.get_absolute_url())
     assert response.context["appeal_deadline"] == deadline
@@ -130,10 +147,15 @@ def test_meeting_page_orders_agenda_and_shows_outcomes_votes_and_documents(clien
     first = AgendaItemFactory(meeting=meeting, position=1, title="Första punkten")
     secret = AgendaItemFactory(meeting=meeting, position=3, title="Hemlig punkt", public=False)
     services.agenda_item_record_decision(
-        item=second, outcome=AgendaItem.Outcome.APPROVED_AFTER_VOTE, decision_text="Bifall efter votering.",
-        party_votes={party: {"yes": 3, "no": 1, "abstain": 0, "absent": 1}}, actor=None,
+        item=second,
+        outcome=AgendaItem.Outcome.APPROVED_AFTER_VOTE,
+        decision_text="Bifall efter votering.",
+        party_votes={party: {"yes": 3, "no": 1, "abstain": 0, "absent": 1}},
+        actor=None,
     )
-    DocumentFactory(meeting=meeting, kind=Document.Kind.MINUTES, title="Protokoll", minutes_version="unadjusted")
+    DocumentFactory(
+        meeting=meeting, kind=Document.Kind.MINUTES, title="Protokoll", minutes_version="unadjusted"
+    )
     response = client.get(meeting.get_absolute_url())
     assert response.context["agenda"] == [first, second, secret]
     html = response.content.decode()
@@ -153,13 +175,43 @@ def test_cancelled_meeting_is_marked(client):
 
 
 def test_case_page_follows_every_appearance(client):
-    board, council = OrganizationFactory(name="Kommunstyrelsen"), OrganizationFactory(name="Kommunfullmäktige")
-    case = services.case_open(title="Ny simhall", responsible_organization=board, origin=Case.Origin.E_PROPOSAL, actor=None)
-    first = services.agenda_item_add(meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=40)), title="Ny simhall", case=case, proposal_text="Bordlägg.", actor=None)
-    services.agenda_item_record_decision(item=first, outcome="tabled", decision_text="Bordläggs.", actor=None)
-    second = services.agenda_item_add(meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=10)), title="Ny simhall", case=case, proposal_text="Föreslå KF att bygga.", actor=None)
-    services.agenda_item_record_decision(item=second, outcome="approved", decision_text="KS föreslår KF att bygga.", actor=None)
-    upcoming = services.agenda_item_add(meeting=MeetingFactory(organization=council, start=timezone.now() + timedelta(days=10)), title="Ny simhall", case=case, proposal_text="Bygg simhallen.", actor=None)
+    board, council = (
+        OrganizationFactory(name="Kommunstyrelsen"),
+        OrganizationFactory(name="Kommunfullmäktige"),
+    )
+    case = services.case_open(
+        title="Ny simhall",
+        responsible_organization=board,
+        origin=Case.Origin.E_PROPOSAL,
+        actor=None,
+    )
+    first = services.agenda_item_add(
+        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=40)),
+        title="Ny simhall",
+        case=case,
+        proposal_text="Bordlägg.",
+        actor=None,
+    )
+    services.agenda_item_record_decision(
+        item=first, outcome="tabled", decision_text="Bordläggs.", actor=None
+    )
+    second = services.agenda_item_add(
+        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=10)),
+        title="Ny simhall",
+        case=case,
+        proposal_text="Föreslå KF att bygga.",
+        actor=None,
+    )
+    services.agenda_item_record_decision(
+        item=second, outcome="approved", decision_text="KS föreslår KF att bygga.", actor=None
+    )
+    upcoming = services.agenda_item_add(
+        meeting=MeetingFactory(organization=council, start=timezone.now() + timedelta(days=10)),
+        title="Ny simhall",
+        case=case,
+        proposal_text="Bygg simhallen.",
+        actor=None,
+    )
 
     response = client.get(case.get_absolute_url())
     assert response.status_code == 200
@@ -171,19 +223,28 @@ def test_case_page_follows_every_appearance(client):
     html = response.content.decode()
     assert case.diary_number in html
     assert "E-förslag" in html  # the case's origin
-    assert "Bordläggs." in html and "KS föreslår KF att bygga." in html and "Bygg simhallen." in html
+    assert (
+        "Bordläggs." in html and "KS föreslår KF att bygga." in html and "Bygg simhallen." in html
+    )
     case.refresh_from_db()
     assert case.status == Case.Status.ON_AGENDA
     assert client.get("/cases/ks-1999-00001/").status_code == 404
 
 
-def test_withheld_document_shows_its_ground_and_a_request_route(client, django_capture_on_commit_callbacks):
+def test_withheld_document_shows_its_ground_and_a_request_route(
+    client, django_capture_on_commit_callbacks
+):
     board = OrganizationFactory(registry_email="registrator@sn.example")
     case = CaseFactory(responsible_organization=board)
     document = services.document_add(
-        kind=Document.Kind.DECISION_BASIS, title="Utredning", case=case, public=False,
-        withheld_ground="OSL 26 kap. 1 §", registry_document_id="SN 2026/45-3",
-        text="<p>Hemlig text</p>", actor=None,
+        kind=Document.Kind.DECISION_BASIS,
+        title="Utredning",
+        case=case,
+        public=False,
+        withheld_ground="OSL 26 kap. 1 §",
+        registry_document_id="SN 2026/45-3",
+        text="<p>Hemlig text</p>",
+        actor=None,
     )
     assert document.text == ""
     html = client.get(case.get_absolute_url()).content.decode()
@@ -193,7 +254,9 @@ def test_withheld_document_shows_its_ground_and_a_request_route(client, django_c
     page = client.get(request_url)
     assert page.status_code == 200 and case.diary_number in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(request_url, {"email": "journalist@example.org", "message": "Gärna digitalt."})
+        response = client.post(
+            request_url, {"email": "journalist@example.org", "message": "Gärna digitalt."}
+        )
     assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -207,6 +270,30 @@ def test_withheld_document_shows_its_ground_and_a_request_route(client, django_c
     assert client.get(reverse("diary:document-request", args=[public.pk])).status_code == 404
 
 
+def test_documents_of_a_closed_agenda_item_are_not_shown_or_named_anywhere(client):
+    case = CaseFactory()
+    item = AgendaItemFactory(case=case, public=False, title="Hemlig punkt")
+    document = services.document_add(
+        kind=Document.Kind.DECISION_BASIS,
+        title="Utredning om en namngiven elev",
+        case=case,
+        agenda_item=item,
+        meeting=item.meeting,
+        public=False,
+        withheld_ground="OSL 23 kap. 2 §",
+        actor=None,
+    )
+    assert client.get(reverse("diary:document-request", args=[document.pk])).status_code == 404
+    for url in (
+        case.get_absolute_url(),
+        item.meeting.get_absolute_url(),
+        f"/api/v1/meetings/{item.meeting.pk}",
+        f"/api/v1/cases/{case.slug}",
+    ):
+        text = client.get(url).content.decode()
+        assert "namngiven elev" not in text and "Hemlig punkt" not in text
+
+
 def test_withheld_document_needs_a_ground():
     case = CaseFactory()
     with pytest.raises(services.DiaryError):
@@ -215,11 +302,26 @@ def test_withheld_document_needs_a_ground():
 
 def test_search_finds_cases_decisions_items_and_meetings(client):
     board = OrganizationFactory(name="Samhällsbyggnadsnämnden")
-    case = CaseFactory(title="Detaljplan för Norra hamnen", summary="Bostäder och en förskola vid vattnet.", responsible_organization=board)
-    meeting = MeetingFactory(organization=board, title="Extra sammanträde om hamnen", start=timezone.now() - timedelta(days=3))
+    case = CaseFactory(
+        title="Detaljplan för Norra hamnen",
+        summary="Bostäder och en förskola vid vattnet.",
+        responsible_organization=board,
+    )
+    meeting = MeetingFactory(
+        organization=board,
+        title="Extra sammanträde om hamnen",
+        start=timezone.now() - timedelta(days=3),
+    )
     decided = AgendaItemFactory(meeting=meeting, case=case, title="Detaljplan för Norra hamnen")
-    services.agenda_item_record_decision(item=decided, outcome="approved", decision_text="Planen godkänns för granskning.", actor=None)
-    AgendaItemFactory(meeting=MeetingFactory(), title="Förskola i Västerby", proposal_text="Bygg en förskola.")
+    services.agenda_item_record_decision(
+        item=decided,
+        outcome="approved",
+        decision_text="Planen godkänns för granskning.",
+        actor=None,
+    )
+    AgendaItemFactory(
+        meeting=MeetingFactory(), title="Förskola i Västerby", proposal_text="Bygg en förskola."
+    )
     AgendaItemFactory(meeting=meeting, title="Hemlig förskola", public=False)
 
     response = client.get(reverse("diary:search"), {"q": "förskola"})
@@ -228,11 +330,18 @@ def test_search_finds_cases_decisions_items_and_meetings(client):
     assert [h.url for h in groups["cases"].hits] == [case.get_absolute_url()]
     assert [h.title for h in groups["agenda_items"].hits] == ["Förskola i Västerby"]
     assert "Hemlig förskola" not in response.content.decode()
-    by_decision = {g.key: g for g in client.get(reverse("diary:search"), {"q": "granskning"}).context["groups"]}
+    by_decision = {
+        g.key: g for g in client.get(reverse("diary:search"), {"q": "granskning"}).context["groups"]
+    }
     assert [h.url for h in by_decision["decisions"].hits] == [decided.get_absolute_url()]
-    by_number = {g.key: g for g in client.get(reverse("diary:search"), {"q": case.diary_number}).context["groups"]}
+    by_number = {
+        g.key: g
+        for g in client.get(reverse("diary:search"), {"q": case.diary_number}).context["groups"]
+    }
     assert by_number["cases"].hits[0].url == case.get_absolute_url()
-    meetings = {g.key: g for g in client.get(reverse("diary:search"), {"q": "hamnen"}).context["groups"]}
+    meetings = {
+        g.key: g for g in client.get(reverse("diary:search"), {"q": "hamnen"}).context["groups"]
+    }
     assert meeting.get_absolute_url() in [h.url for h in meetings["meetings"].hits]
     nothing = client.get(reverse("diary:search"), {"q": "zzzqqq"})
     assert nothing.context["groups"] == [] and "zzzqqq" in nothing.content.decode()
@@ -248,7 +357,9 @@ def test_search_sources_can_be_added_by_other_apps(client):
         label = "E-förslag"
 
         def search(self, query, limit):
-            return [search.SearchHit(title=f"Förslag om {query}", url="/proposals/1/", kind="E-förslag")]
+            return [
+                search.SearchHit(title=f"Förslag om {query}", url="/proposals/1/", kind="E-förslag")
+            ]
 
     original = search.sources()
     search.register_source(Proposals())
@@ -261,9 +372,17 @@ def test_search_sources_can_be_added_by_other_apps(client):
 
 def test_hub_shows_upcoming_meetings_and_latest_decisions(client):
     soon = MeetingFactory(start=timezone.now() + timedelta(days=2))
-    cancelled = MeetingFactory(start=timezone.now() + timedelta(days=3), status=Meeting.Status.CANCELLED)
-    item = AgendaItemFactory(meeting=MeetingFactory(start=timezone.now() - timedelta(days=5)), title="Nytt äldreboende", case=CaseFactory())
-    services.agenda_item_record_decision(item=item, outcome="approved", decision_text="Ja.", actor=None)
+    cancelled = MeetingFactory(
+        start=timezone.now() + timedelta(days=3), status=Meeting.Status.CANCELLED
+    )
+    item = AgendaItemFactory(
+        meeting=MeetingFactory(start=timezone.now() - timedelta(days=5)),
+        title="Nytt äldreboende",
+        case=CaseFactory(),
+    )
+    services.agenda_item_record_decision(
+        item=item, outcome="approved", decision_text="Ja.", actor=None
+    )
     response = client.get("/")
     assert list(response.context["upcoming_meetings"]) == [soon]
     assert cancelled not in response.context["upcoming_meetings"]
@@ -274,7 +393,12 @@ def test_hub_shows_upcoming_meetings_and_latest_decisions(client):
 
 def test_open_data_page_links_feeds_and_api(client):
     html = client.get(reverse("diary:open-data")).content.decode()
-    for url in ("/meetings.ics", "/decisions/feed.atom", "/api/v1/popolo.json", "/api/v1/openapi.json"):
+    for url in (
+        "/meetings.ics",
+        "/decisions/feed.atom",
+        "/api/v1/popolo.json",
+        "/api/v1/openapi.json",
+    ):
         assert url in html
 
 
@@ -282,9 +406,18 @@ def test_pages_have_no_inline_script_or_style(client):
     meeting = MeetingFactory()
     AgendaItemFactory(meeting=meeting)
     person = politician(body=meeting.organization)
-    for url in ["/", "/bodies/", meeting.organization.get_absolute_url(), "/meetings/", meeting.get_absolute_url(),
-                "/politicians/", person.get_absolute_url(), reverse("people:politician-contact", args=[person.slug]),
-                "/search/?q=x", "/open-data/"]:
+    for url in [
+        "/",
+        "/bodies/",
+        meeting.organization.get_absolute_url(),
+        "/meetings/",
+        meeting.get_absolute_url(),
+        "/politicians/",
+        person.get_absolute_url(),
+        reverse("people:politician-contact", args=[person.slug]),
+        "/search/?q=x",
+        "/open-data/",
+    ]:
         html = client.get(url).content.decode()
         assert "<script>" not in html and " style=" not in html and "<style" not in html, url
 
@@ -304,7 +437,9 @@ def test_time_frozen_lifecycle_upcoming_then_past(client):
 def test_full_text_search_uses_swedish_stemming_and_ranks(client):
     CaseFactory(title="Nya skolor i Västerby", summary="Två skolor byggs.")
     CaseFactory(title="Simhall", summary="En skola nämns i förbigående.")
-    groups = {g.key: g for g in client.get(reverse("diary:search"), {"q": "skola"}).context["groups"]}
+    groups = {
+        g.key: g for g in client.get(reverse("diary:search"), {"q": "skola"}).context["groups"]
+    }
     titles = [hit.title for hit in groups["cases"].hits]
     assert len(titles) == 2
     assert "Nya skolor i Västerby" in titles[0]

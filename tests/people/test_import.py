@@ -25,8 +25,7 @@ def run(path, *args) -> str:
 def snapshot():
     return {
         model.__name__: sorted(
-            tuple(sorted((k, str(v)) for k, v in row.items()))
-            for row in model.objects.values()
+            tuple(sorted((k, str(v)) for k, v in row.items())) for row in model.objects.values()
         )
         for model in (Term, Organization, Person, Membership, ContactDetail)
     }
@@ -94,7 +93,10 @@ def test_dry_run_saves_nothing():
         ('{"persons": [{"name": "No Id"}]}', "has no id"),
         ('{"persons": [{"id": "p1"}]}', "has no name"),
         ('{"memberships": [{"person_id": "p1"}]}', "needs person_id and organization_id"),
-        ('{"persons": [{"id": "p1", "name": "A B"}], "organizations": [{"id": "o", "name": "O", "founding_date": "yesterday"}]}', "is not a date"),
+        (
+            '{"persons": [{"id": "p1", "name": "A B"}], "organizations": [{"id": "o", "name": "O", "founding_date": "yesterday"}]}',
+            "is not a date",
+        ),
     ],
 )
 def test_malformed_input_is_rejected_cleanly(tmp_path, content, message):
@@ -105,6 +107,90 @@ def test_malformed_input_is_rejected_cleanly(tmp_path, content, message):
     assert message in str(error.value)
     assert "Nothing imported" in str(error.value)
     assert Person.objects.count() == 0 and Organization.objects.count() == 0
+
+
+SEAT = {
+    "persons": [{"id": "p1", "name": "Anna Berg"}],
+    "organizations": [{"id": "o1", "name": "Kommunstyrelsen", "classification": "executive"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"persons": [{"id": "p1", "name": "   "}]}, "has no name"),
+        ({"persons": [{"id": "p1", "name": "Anna Berg", "image": "not a link"}]}, "persons (p1)"),
+        ({"persons": [{"id": "delta/person/Not A Slug!", "name": "Anna Berg"}]}, "persons (delta/"),
+        (
+            {
+                "events": [
+                    {
+                        "id": "t1",
+                        "classification": "legislative period",
+                        "start_date": "2026-01-01",
+                        "end_date": "2025-01-01",
+                    }
+                ]
+            },
+            "events (t1)",
+        ),
+        (
+            {
+                **SEAT,
+                "memberships": [
+                    {
+                        "id": "m1",
+                        "person_id": "p1",
+                        "organization_id": "o1",
+                        "start_date": "2026-01-01",
+                        "end_date": "2025-01-01",
+                    }
+                ],
+            },
+            "memberships (m1)",
+        ),
+        (
+            {
+                **SEAT,
+                "memberships": [
+                    {"id": "m1", "person_id": "p1", "organization_id": "o1", "role": "member"},
+                    {"id": "m2", "person_id": "p1", "organization_id": "o1", "role": "substitute"},
+                ],
+            },
+            "memberships (m2)",
+        ),
+        (
+            {
+                **SEAT,
+                "memberships": [
+                    {
+                        "id": "m1",
+                        "person_id": "p1",
+                        "organization_id": "o1",
+                        "substitute_order": "first",
+                    }
+                ],
+            },
+            "substitute_order must be a whole number",
+        ),
+    ],
+)
+def test_values_the_database_refuses_are_a_clear_error_naming_the_row(tmp_path, document, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError) as error:
+        run(path)
+    assert message in str(error.value)
+    assert "Nothing imported" in str(error.value)
+    assert Person.objects.count() == 0 and Organization.objects.count() == 0
+
+
+def test_a_person_with_one_name_is_imported(tmp_path):
+    path = tmp_path / "mononym.json"
+    path.write_text(json.dumps({"persons": [{"id": "p1", "name": "Sting"}]}))
+    assert "Persons: 1 created" in run(path)
+    assert Person.objects.get().name == "Sting"
+    assert "Persons: 0 created, 0 updated, 1 unchanged" in run(path)
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
@@ -125,7 +211,9 @@ def test_unknown_references_are_skipped_and_reported(tmp_path):
 def test_own_export_reads_back_without_changes(client, tmp_path):
     body = OrganizationFactory(name="Kommunstyrelsen")
     anna = politician(body=body)
-    ContactDetailFactory(person=anna, publish=False, consent_given_at=None, value="privat@example.org")
+    ContactDetailFactory(
+        person=anna, publish=False, consent_given_at=None, value="privat@example.org"
+    )
     exported = client.get("/api/v1/popolo.json").content
     before = snapshot()
     path = tmp_path / "roundtrip.json"
@@ -151,6 +239,7 @@ def test_export_imports_into_an_empty_database(client, tmp_path):
     assert Person.objects.count() == 2
     assert Membership.objects.filter(organization__slug=body.slug).count() == 2
     assert client.get("/api/v1/popolo.json").json()["persons"] == [
-        {k: v for k, v in p.items() if k != "contact_details" and k != "email"} | ({"contact_details": []} if "contact_details" in p else {})
+        {k: v for k, v in p.items() if k != "contact_details" and k != "email"}
+        | ({"contact_details": []} if "contact_details" in p else {})
         for p in exported["persons"]
     ]

@@ -35,7 +35,9 @@ def test_list_filters_by_party_and_body(client):
 
     by_party = client.get(reverse("people:politician-list"), {"party": blues.slug})
     assert {p.pk for p in by_party.context["politicians"]} == {bert.pk, carl.pk}
-    by_both = client.get(reverse("people:politician-list"), {"party": blues.slug, "body": board.slug})
+    by_both = client.get(
+        reverse("people:politician-list"), {"party": blues.slug, "body": board.slug}
+    )
     assert [p.pk for p in by_both.context["politicians"]] == [carl.pk]
     html = by_both.content.decode()
     assert carl.name in html and anna.name not in html
@@ -44,7 +46,9 @@ def test_list_filters_by_party_and_body(client):
 
 
 def test_unknown_filter_values_show_the_form_again_not_an_error(client):
-    response = client.get(reverse("people:politician-list"), {"party": "no-such", "body": "x" * 500})
+    response = client.get(
+        reverse("people:politician-list"), {"party": "no-such", "body": "x" * 500}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors
 
@@ -54,12 +58,16 @@ def test_profile_shows_current_and_past_assignments_and_published_contacts(clien
     party = PartyFactory(name="Gröna")
     person = politician(body=board, party=party, role=Membership.Role.CHAIR)
     old_term = TermFactory(
-        name="2018–2022", slug="2018-2022",
-        start_date=localdate() - timedelta(days=3000), end_date=localdate() - timedelta(days=1500),
+        name="2018–2022",
+        slug="2018-2022",
+        start_date=localdate() - timedelta(days=3000),
+        end_date=localdate() - timedelta(days=1500),
     )
     old_body = OrganizationFactory(name="Tekniska nämnden")
     MembershipFactory(person=person, organization=old_body, term=old_term, on_behalf_of=party)
-    phone = ContactDetailFactory(person=person, type=ContactDetail.Type.CELL, value="070-123 45 67", is_official=False)
+    phone = ContactDetailFactory(
+        person=person, type=ContactDetail.Type.CELL, value="070-123 45 67", is_official=False
+    )
 
     response = client.get(person.get_absolute_url())
     assert response.status_code == 200
@@ -75,10 +83,18 @@ def test_profile_shows_current_and_past_assignments_and_published_contacts(clien
 
 def test_consent_off_means_no_contact_detail_anywhere(client):
     person = politician(body=OrganizationFactory(), email=False)
-    no_consent = ContactDetailFactory(person=person, value="hemlig@example.org", publish=True, consent_given_at=None)
-    not_published = ContactDetailFactory(person=person, value="opublicerad@example.org", publish=False)
-    expired = ContactDetailFactory(person=person, value="gammal@example.org", valid_until=localdate() - timedelta(days=1))
-    future = ContactDetailFactory(person=person, value="ny@example.org", valid_from=localdate() + timedelta(days=5))
+    no_consent = ContactDetailFactory(
+        person=person, value="hemlig@example.org", publish=True, consent_given_at=None
+    )
+    not_published = ContactDetailFactory(
+        person=person, value="opublicerad@example.org", publish=False
+    )
+    expired = ContactDetailFactory(
+        person=person, value="gammal@example.org", valid_until=localdate() - timedelta(days=1)
+    )
+    future = ContactDetailFactory(
+        person=person, value="ny@example.org", valid_from=localdate() + timedelta(days=5)
+    )
     hidden = [no_consent.value, not_published.value, expired.value, future.value]
 
     page = client.get(person.get_absolute_url()).content.decode()
@@ -86,7 +102,12 @@ def test_consent_off_means_no_contact_detail_anywhere(client):
     api_list = client.get("/api/v1/persons").content.decode()
     export = client.get("/api/v1/popolo.json").content.decode()
     for value in hidden:
-        for where, text in (("page", page), ("api", api_person), ("list", api_list), ("export", export)):
+        for where, text in (
+            ("page", page),
+            ("api", api_person),
+            ("list", api_list),
+            ("export", export),
+        ):
             assert value not in text, (value, where)
     assert client.get(reverse("people:politician-contact", args=[person.slug])).status_code == 404
     # The same person with consent recorded is shown everywhere.
@@ -124,7 +145,11 @@ def test_protected_person_shows_name_and_party_only(client):
     export = json.loads(client.get("/api/v1/popolo.json").content)
     row = next(p for p in export["persons"] if p["name"] == person.name)
     assert set(row) == {"id", "name", "party_id"}
-    assert not [m for m in export["memberships"] if m["person_id"] == row["id"] and m["organization_id"].endswith(body.slug)]
+    assert not [
+        m
+        for m in export["memberships"]
+        if m["person_id"] == row["id"] and m["organization_id"].endswith(body.slug)
+    ]
 
     by_body = client.get(reverse("people:politician-list"), {"body": body.slug})
     assert person not in by_body.context["politicians"]
@@ -134,7 +159,9 @@ def response_context_hidden(client, body):
     return client.get(body.get_absolute_url()).context["hidden_members"]
 
 
-def test_contact_form_relays_by_email_without_showing_the_address(client, django_capture_on_commit_callbacks):
+def test_contact_form_relays_by_email_without_showing_the_address(
+    client, django_capture_on_commit_callbacks
+):
     person = politician(body=OrganizationFactory())
     address = person.contact_details.get().value
     url = reverse("people:politician-contact", args=[person.slug])
@@ -146,10 +173,16 @@ def test_contact_form_relays_by_email_without_showing_the_address(client, django
     assert "allmän handling" in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {
-            "name": "Rut Resident", "email": "rut@example.org", "subject": "Gatlampor",
-            "body": "Hej! <script>alert(1)</script>Lamporna på Storgatan är trasiga.", "public_record": "on",
-        })
+        response = client.post(
+            url,
+            {
+                "name": "Rut Resident",
+                "email": "rut@example.org",
+                "subject": "Gatlampor",
+                "body": "Hej! <script>alert(1)</script>Lamporna på Storgatan är trasiga.",
+                "public_record": "on",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == person.get_absolute_url()
     assert len(mail.outbox) == 1
@@ -160,10 +193,37 @@ def test_contact_form_relays_by_email_without_showing_the_address(client, django
     assert "<script>" not in message.body
 
 
+def test_contact_message_keeps_the_text_as_written_and_the_subject_on_one_line(
+    client, django_capture_on_commit_callbacks
+):
+    person = politician(body=OrganizationFactory())
+    url = reverse("people:politician-contact", args=[person.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "name": "Rut & Co",
+                "email": "rut@example.org",
+                "subject": "Skola & förskola\r\nBcc: evil@example.org",
+                "body": 'Är 3 < 5 & stämmer "det"?',
+                "public_record": "on",
+            },
+        )
+    assert response.status_code == 302
+    message = mail.outbox[0].message()  # builds the headers as the worker would
+    assert mail.outbox[0].subject.endswith("Skola & förskola Bcc: evil@example.org")
+    assert message["Bcc"] is None
+    body = mail.outbox[0].body
+    assert 'Är 3 < 5 & stämmer "det"?' in body and "Rut & Co" in body
+    assert "&amp;" not in body and "&lt;" not in body
+
+
 def test_contact_form_errors_keep_what_was_written(client):
     person = politician(body=OrganizationFactory())
     url = reverse("people:politician-contact", args=[person.slug])
-    response = client.post(url, {"name": "Rut", "email": "inte-en-adress", "subject": "Ämne", "body": "Min text"})
+    response = client.post(
+        url, {"name": "Rut", "email": "inte-en-adress", "subject": "Ämne", "body": "Min text"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"email", "public_record"}
     assert "Min text" in response.content.decode()
@@ -174,7 +234,13 @@ def test_contact_form_is_rate_limited_per_ip(client, settings, django_capture_on
     settings.PEOPLE_CONTACT_RATE = "2/h"
     person = politician(body=OrganizationFactory())
     url = reverse("people:politician-contact", args=[person.slug])
-    data = {"name": "R", "email": "r@example.org", "subject": "S", "body": "B", "public_record": "on"}
+    data = {
+        "name": "R",
+        "email": "r@example.org",
+        "subject": "S",
+        "body": "B",
+        "public_record": "on",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, data).status_code == 302
         assert client.post(url, data).status_code == 302
@@ -187,7 +253,13 @@ def test_person_without_published_email_has_no_form(client):
     ContactDetailFactory(person=person, type=ContactDetail.Type.VOICE, value="08-123 456")
     url = reverse("people:politician-contact", args=[person.slug])
     assert client.get(url).status_code == 404
-    data = {"name": "R", "email": "r@example.org", "subject": "S", "body": "B", "public_record": "on"}
+    data = {
+        "name": "R",
+        "email": "r@example.org",
+        "subject": "S",
+        "body": "B",
+        "public_record": "on",
+    }
     assert client.post(url, data).status_code == 404
     assert mail.outbox == []
     assert url not in client.get(person.get_absolute_url()).content.decode()
@@ -218,19 +290,27 @@ def test_nobody_is_both_member_and_substitute_of_one_body():
     from democracy.people.models import Membership, Organization, Person, Term
     from democracy.people.services import membership_create, person_create
 
-    term = Term.objects.create(name="2026–2030", slug="t", start_date="2026-10-15", end_date="2030-10-14")
+    term = Term.objects.create(
+        name="2026–2030", slug="t", start_date="2026-10-15", end_date="2030-10-14"
+    )
     body = Organization.objects.create(name="Socialnämnden", slug="sn", classification="committee")
     person = person_create(given_name="Eva", family_name="Berg", actor=None)
     membership_create(person=person, organization=body, term=term, actor=None)
     with pytest.raises(ValidationError):
         membership_create(
-            person=person, organization=body, term=term, role=Membership.Role.SUBSTITUTE,
-            substitute_order=1, actor=None,
+            person=person,
+            organization=body,
+            term=term,
+            role=Membership.Role.SUBSTITUTE,
+            substitute_order=1,
+            actor=None,
         )
     # A substitute seat in another body, or in another term, is fine.
     other = Organization.objects.create(name="Kulturnämnden", slug="kn", classification="committee")
     membership_create(person=person, organization=other, term=term, role="substitute", actor=None)
-    earlier = Term.objects.create(name="2022–2026", slug="e", start_date="2022-10-15", end_date="2026-10-14")
+    earlier = Term.objects.create(
+        name="2022–2026", slug="e", start_date="2022-10-15", end_date="2026-10-14"
+    )
     membership_create(person=person, organization=body, term=earlier, role="substitute", actor=None)
     assert Person.objects.get(pk=person.pk).memberships.count() == 3
 
@@ -252,3 +332,52 @@ def test_demo_has_no_member_who_is_also_a_substitute():
         .filter(roles__gt=1)
     )
     assert not doubles.exists()
+
+
+def test_body_filter_lists_only_people_whose_seat_in_that_body_is_current(client):
+    """Someone who left the body but still sits elsewhere is not listed under the old body."""
+    board, committee = OrganizationFactory(name="Kommunstyrelsen"), OrganizationFactory()
+    party = PartyFactory()
+    stayed = politician(body=board, party=party, given_name="Stina")
+    left = politician(body=committee, party=party, given_name="Lars")
+    MembershipFactory(
+        person=left,
+        organization=board,
+        on_behalf_of=party,
+        start_date=localdate() - timedelta(days=400),
+        end_date=localdate() - timedelta(days=10),
+    )
+    future = politician(body=committee, party=party, given_name="Frida")
+    MembershipFactory(
+        person=future,
+        organization=board,
+        on_behalf_of=party,
+        start_date=localdate() + timedelta(days=10),
+        end_date=None,
+    )
+
+    response = client.get(reverse("people:politician-list"), {"body": board.slug})
+    assert [p.pk for p in response.context["politicians"]] == [stayed.pk]
+    html = response.content.decode()
+    assert left.name not in html and future.name not in html
+    on_committee = client.get(reverse("people:politician-list"), {"body": committee.slug})
+    assert {p.pk for p in on_committee.context["politicians"]} == {left.pk, future.pk}
+
+
+def test_contact_links_are_only_made_from_safe_addresses(client):
+    person = politician(body=OrganizationFactory(), email=False)
+    for kind, value in [
+        (ContactDetail.Type.URL, "javascript:alert(document.cookie)"),
+        (ContactDetail.Type.SOCIAL, "@politiker_norrvik"),
+        (ContactDetail.Type.URL, "https://politiker.norrvik.example/"),
+        (ContactDetail.Type.VOICE, "0123-45 67 89"),
+        (ContactDetail.Type.EMAIL, "anna@politiker.norrvik.example"),
+    ]:
+        ContactDetailFactory(person=person, type=kind, value=value)
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(document.cookie)" in html  # shown as text
+    assert 'href="@politiker_norrvik"' not in html and "@politiker_norrvik" in html
+    assert 'href="https://politiker.norrvik.example/"' in html
+    assert 'href="tel:0123456789"' in html
+    assert 'href="mailto:anna@politiker.norrvik.example"' in html
