@@ -472,6 +472,10 @@ def network_of(ip: str | None, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) 
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
+# The largest id a row can have (BigAutoField), on PostgreSQL and SQLite alike.
+MAX_ID = 2**63 - 1
+
+
 def proposal_sign(
     *,
     proposal: Proposal | int,
@@ -492,6 +496,9 @@ def proposal_sign(
     count follows from a coalesced recount after commit.
     """
     proposal_id = proposal if isinstance(proposal, int) else proposal.pk
+    if not 0 < proposal_id <= MAX_ID:
+        # An id from the URL that no row can have: the database would refuse the parameter.
+        raise ProposalError(_("This proposal is not open for signing."))
     now = timezone_now()
     name = clean_text(public_name or user.name or "")[:150].strip() if show_name else ""
     if show_name and not name:
