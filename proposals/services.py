@@ -143,7 +143,17 @@ def _event(proposal, *, kind, actor=None, note="", data=None) -> ProposalEvent:
     )
 
 
-def _notify_after_commit(proposal: Proposal, event: str) -> None:
+def _notify_after_commit(
+    proposal: Proposal, event: str, *, step: ProposalEvent | None = None
+) -> None:
+    """Queue the mail about ``event`` after commit.
+
+    Decisions that can happen more than once to the same proposal (changes asked for twice,
+    hidden again) pass their journey ``step``: the mail is recorded per step, so each one
+    reaches the proposer, and a repeated task still sends it only once.
+    """
+    if step is not None:
+        event = f"{event}-{step.pk}"
     proposal_id = proposal.pk
     transaction.on_commit(
         lambda: async_task(
@@ -221,14 +231,14 @@ def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
     kind = Kind.RESUBMITTED if proposal.status == Status.REVISION_REQUESTED else Kind.SUBMITTED
     proposal.submitted_at = timezone_now()
     proposal.proposer_name = (actor.name or "").strip()
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.SUBMITTED,
         actor=actor,
         kind=kind,
         extra_fields=("submitted_at", "proposer_name"),
     )
-    _notify_after_commit(proposal, "submitted")
+    _notify_after_commit(proposal, "submitted", step=step)
     return proposal
 
 
@@ -314,7 +324,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
     if not message:
         raise ValidationError({"message": _("Tell the proposer what to change.")})
     proposal.revision_request = message
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.REVISION_REQUESTED,
         actor=actor,
@@ -322,7 +332,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
         extra_fields=("revision_request",),
     )
     audit_log(actor=actor, action="proposal.request_revision", target=proposal, reason=message)
-    _notify_after_commit(proposal, "revision_requested")
+    _notify_after_commit(proposal, "revision_requested", step=step)
     return proposal
 
 
@@ -373,7 +383,7 @@ def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     proposal.status_before_hidden = proposal.status
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.HIDDEN,
         actor=actor,
@@ -383,7 +393,7 @@ def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
     )
     _resolve_reports(proposal.reports.all(), "hidden")
     audit_log(actor=actor, action="proposal.hide", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "hidden")
+    _notify_after_commit(proposal, "hidden", step=step)
     return proposal
 
 
@@ -398,7 +408,7 @@ def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
         raise ProposalError(_("Only a hidden proposal can be shown again."))
     back = proposal.status_before_hidden
     proposal.status_before_hidden = ""
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=back,
         actor=actor,
@@ -407,7 +417,7 @@ def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
         extra_fields=("status_before_hidden",),
     )
     audit_log(actor=actor, action="proposal.restore", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "restored")
+    _notify_after_commit(proposal, "restored", step=step)
     return proposal
 
 

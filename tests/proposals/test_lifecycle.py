@@ -376,3 +376,37 @@ def test_moderation_actions_refuse_the_wrong_state(client, moderator, make_propo
     assert response.status_code == 200
     assert "kan inte göras" in response.content.decode()
     assert AuditEntry.objects.filter(action="proposal.publish").count() == 1
+
+
+def test_every_moderation_decision_reaches_the_proposer_even_when_repeated(
+    client, moderator, proposer, topic, make_proposal, django_capture_on_commit_callbacks
+):
+    """A second request for changes, a second submission and a second hiding are new
+    decisions: the proposer is told each time (one mail per decision, not per kind)."""
+    proposal = make_proposal(Proposal.Status.SUBMITTED)
+    mail.outbox.clear()
+    for message in ("Skriv vilken sträcka det gäller.", "Skriv också när lamporna behövs."):
+        client.force_login(moderator)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("proposals:moderation-revise", args=[proposal.pk]), {"message": message}
+            )
+        assert message in mail.outbox[-1].body
+        client.force_login(proposer)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("proposals:proposal-review", args=[proposal.pk]))
+    subjects = [m.subject for m in mail.outbox]
+    assert len([s for s in subjects if "ändra" in s.lower()]) == 2, subjects
+    assert len([s for s in subjects if "tagit emot" in s.lower()]) == 2, subjects
+
+    published = make_proposal(Proposal.Status.PUBLISHED)
+    mail.outbox.clear()
+    client.force_login(moderator)
+    for action in ("hide", "restore", "hide"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse(f"proposals:moderation-{action}", args=[published.pk]),
+                {"reason": "Granskas."},
+            )
+    assert len(mail.outbox) == 3
+    assert len([m for m in mail.outbox if "dolt" in m.subject.lower()]) == 2
