@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -1138,11 +1138,15 @@ def signer_data_anonymise(*, proposal: Proposal) -> int:
 def signer_data_anonymise_due() -> int:
     """Anonymise signer data of proposals that ended more than the configured days ago."""
     limit = timezone_now() - timedelta(days=rules.current().anonymise_after_days)
-    due = Proposal.objects.filter(
-        status__in=Proposal.FINAL_STATUSES,
-        closed_at__lte=limit,
-        signer_data_anonymised_at__isnull=True,
+    ended = Q(status__in=Proposal.FINAL_STATUSES, closed_at__lte=limit)
+    # A hidden proposal ended too: it was final when hidden, or its signing time ran out
+    # while it was hidden (no task closes a hidden proposal). Hiding must not keep signers'
+    # data for ever.
+    hidden_ended = Q(status=Status.HIDDEN) & (
+        Q(status_before_hidden__in=Proposal.FINAL_STATUSES, closed_at__lte=limit)
+        | Q(status_before_hidden=Status.PUBLISHED, closes_at__lte=limit)
     )
+    due = Proposal.objects.filter(ended | hidden_ended, signer_data_anonymised_at__isnull=True)
     done = 0
     for proposal in due.iterator():
         signer_data_anonymise(proposal=proposal)
