@@ -107,15 +107,22 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
     if kind == "decided":
         item = proposal.decision_item
         values["date"] = _date(item.meeting.start) if item else ""
-        values["outcome"] = item.get_outcome_display() if item else ""
         values["meeting_body"] = item.meeting.organization.name if item else body_name
         paragraphs = [
             _("%(meeting_body)s decided on the proposal “%(title)s” at its meeting on %(date)s.")
             % values,
-            _("Outcome: %(outcome)s") % values,
         ]
-        if item and item.decision_text:
-            paragraphs.append(item.decision_text)
+        if item and not item.public:
+            # The diary does not publish a closed item's decision; neither does the mail.
+            paragraphs.append(
+                _(
+                    "The item was not public, so the decision is not shown. Ask the registrar for it."
+                )
+            )
+        elif item:
+            paragraphs.append(_("Outcome: %(outcome)s") % {"outcome": item.get_outcome_display()})
+            if item.decision_text:
+                paragraphs.append(item.decision_text)
         return _("A decision has been made on the proposal"), paragraphs
     if kind == "expired":
         count = getattr(getattr(proposal, "count", None), "total", 0)

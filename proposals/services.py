@@ -971,8 +971,9 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
             "meeting": item.meeting_id,
             "meeting_date": item.meeting.start.date().isoformat(),
             "body": item.meeting.organization.name,
-            "outcome": item.outcome,
         }
+        if item.public:  # the journey and the API show it; a closed item's outcome is not public
+            data["outcome"] = item.outcome
         proposal.decision_item = item
         proposal.answered_at = proposal.answered_at or now
         proposal.closed_at = proposal.closed_at or now

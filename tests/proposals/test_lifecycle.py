@@ -410,3 +410,25 @@ def test_every_moderation_decision_reaches_the_proposer_even_when_repeated(
             )
     assert len(mail.outbox) == 3
     assert len([m for m in mail.outbox if "dolt" in m.subject.lower()]) == 2
+
+
+def test_decision_in_an_item_that_is_not_public_is_not_shown(
+    client, make_proposal, django_capture_on_commit_callbacks
+):
+    """The diary hides a closed item's decision; the proposal page, its mail and the API
+    must not show it either. The proposal is still answered, with the meeting."""
+    proposal = make_proposal(Proposal.Status.REFERRED)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = decide(proposal, public=False)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ANSWERED
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Nämnden bifaller förslaget." not in page
+    assert item.get_outcome_display() not in page
+    assert "inte offentlig" in page
+    assert "Nämnden bifaller förslaget." not in mail.outbox[0].body
+    assert item.get_outcome_display() not in mail.outbox[0].body
+    data = client.get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert data["decision"] is None
+    assert all(step["outcome"] is None for step in data["journey"])
