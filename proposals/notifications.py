@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from proposals.models import Notification, Proposal, Signature
@@ -37,7 +37,8 @@ def _kind(event: str) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
+    # The municipality's date, as on the pages (date_format alone would use UTC's date).
+    return formats.date_format(timezone.localtime(value), "j F Y") if value else ""
 
 
 def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[str]]:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -969,7 +970,7 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
         data = {
             "agenda_item": item.pk,
             "meeting": item.meeting_id,
-            "meeting_date": item.meeting.start.date().isoformat(),
+            "meeting_date": timezone.localdate(item.meeting.start).isoformat(),
             "body": item.meeting.organization.name,
         }
         if item.public:  # the journey and the API show it; a closed item's outcome is not public

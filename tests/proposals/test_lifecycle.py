@@ -2,7 +2,7 @@
 decide, expire; every move recorded on the journey (without moderator names) and in the audit
 log; the proposer told by e-mail from the task queue."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -432,3 +432,31 @@ def test_decision_in_an_item_that_is_not_public_is_not_shown(
     data = client.get(f"/api/v1/proposals/{proposal.pk}/").json()
     assert data["decision"] is None
     assert all(step["outcome"] is None for step in data["journey"])
+
+
+def test_dates_in_mail_are_in_swedish_time(
+    make_proposal, committee, moderator, django_capture_on_commit_callbacks
+):
+    """Published at half past midnight Swedish time (still the day before in UTC): the mail
+    gives the same closing date as the page, in the municipality's time zone."""
+    proposal = make_proposal(Proposal.Status.SUBMITTED)
+    mail.outbox.clear()
+    with time_machine.travel(datetime(2026, 3, 9, 23, 30, tzinfo=UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_publish(
+                proposal=proposal, actor=moderator, responsible_organization=committee
+            )
+    # 90 days after 10 March 00:30 in Stockholm: 8 June 00:30 (summer time).
+    assert "8 juni 2026" in mail.outbox[-1].body, mail.outbox[-1].body
+
+
+def test_site_search_gives_the_swedish_publishing_day(make_proposal, committee, moderator):
+    from proposals.search import ProposalSource
+
+    proposal = make_proposal(Proposal.Status.SUBMITTED, title="Belysning vid Storbron")
+    with time_machine.travel(datetime(2026, 3, 9, 23, 30, tzinfo=UTC), tick=False):
+        services.proposal_publish(
+            proposal=proposal, actor=moderator, responsible_organization=committee
+        )
+    (hit,) = ProposalSource().search("Storbron", 5)
+    assert hit.day.isoformat() == "2026-03-10"
