@@ -264,17 +264,21 @@ def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
 # --- Moderation -----------------------------------------------------------------------------
 
 
-def _require_moderator(actor) -> None:
+def _require_moderator(actor, proposal: Proposal | None = None) -> None:
+    """A moderator, and for a decision on a proposal not its proposer: nobody checks their
+    own proposal against the rules (or hides, restores or cleans up its signatures)."""
     from democracy.core.permissions import has_role
 
     if not has_role(actor, Role.MODERATOR):
         raise ProposalError(_("Only moderators can do this."))
+    if proposal is not None and proposal.proposer_id == actor.pk:
+        raise ProposalError(_("Another moderator must decide on your own proposal."))
 
 
 @transaction.atomic
 def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> Proposal:
     """Publish for signing for the configured number of days, with today's threshold."""
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     if responsible_organization is None or responsible_organization.is_party:
         raise ProposalError(_("Choose the body that is responsible."))
@@ -319,7 +323,7 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
 
 @transaction.atomic
 def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     message = clean_text(message)
     if not message:
@@ -341,7 +345,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
 def proposal_reject(
     *, proposal: Proposal, actor, reason: RejectionReason, text: str = ""
 ) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     if reason is None:
         raise ValidationError({"reason": _("Choose a reason.")})
@@ -378,7 +382,7 @@ def _resolve_reports(queryset, resolution: str) -> int:
 
 @transaction.atomic
 def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     reason = clean_text(reason)
     if not reason:
@@ -400,7 +404,7 @@ def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
 
 @transaction.atomic
 def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     reason = clean_text(reason)
     if not reason:
@@ -654,7 +658,7 @@ def signatures_invalidate(
     created_to=None,
 ) -> SignatureInvalidation:
     """A moderator removes matching signatures from the count, with a reason (UK petitions)."""
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
