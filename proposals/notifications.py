@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from proposals.models import Notification, Proposal, Signature
@@ -37,7 +37,8 @@ def _kind(event: str) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
+    # The municipality's date, as on the pages (date_format alone would use UTC's date).
+    return formats.date_format(timezone.localtime(value), "j F Y") if value else ""
 
 
 def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[str]]:
@@ -107,15 +108,22 @@ def compose(proposal: Proposal, kind: str, *, signer: bool) -> tuple[str, list[s
     if kind == "decided":
         item = proposal.decision_item
         values["date"] = _date(item.meeting.start) if item else ""
-        values["outcome"] = item.get_outcome_display() if item else ""
         values["meeting_body"] = item.meeting.organization.name if item else body_name
         paragraphs = [
             _("%(meeting_body)s decided on the proposal “%(title)s” at its meeting on %(date)s.")
             % values,
-            _("Outcome: %(outcome)s") % values,
         ]
-        if item and item.decision_text:
-            paragraphs.append(item.decision_text)
+        if item and not item.public:
+            # The diary does not publish a closed item's decision; neither does the mail.
+            paragraphs.append(
+                _(
+                    "The item was not public, so the decision is not shown. Ask the registrar for it."
+                )
+            )
+        elif item:
+            paragraphs.append(_("Outcome: %(outcome)s") % {"outcome": item.get_outcome_display()})
+            if item.decision_text:
+                paragraphs.append(item.decision_text)
         return _("A decision has been made on the proposal"), paragraphs
     if kind == "expired":
         count = getattr(getattr(proposal, "count", None), "total", 0)

@@ -25,6 +25,11 @@ def is_moderator(user) -> bool:
     return _active(user) and has_role(user, Role.MODERATOR)
 
 
+def _moderates(user, proposal: Proposal) -> bool:
+    """A moderator who is not the proposer: nobody moderates their own proposal."""
+    return is_moderator(user) and proposal.proposer_id != user.pk
+
+
 def can_view(user, proposal: Proposal) -> bool:
     """The public sees public statuses; the proposer sees their own; moderators all but drafts."""
     if proposal.is_public or is_proposer(user, proposal):
@@ -56,21 +61,21 @@ def can_withdraw_signature(user, proposal: Proposal, now=None) -> bool:
 
 def can_moderate(user, proposal: Proposal) -> bool:
     """Publish, ask for changes or reject: a moderator, while the proposal waits for review."""
-    return is_moderator(user) and proposal.status == Status.SUBMITTED
+    return _moderates(user, proposal) and proposal.status == Status.SUBMITTED
 
 
 def can_hide(user, proposal: Proposal) -> bool:
-    return is_moderator(user) and Status.HIDDEN in Proposal.TRANSITIONS.get(
+    return _moderates(user, proposal) and Status.HIDDEN in Proposal.TRANSITIONS.get(
         Status(proposal.status), set()
     )
 
 
 def can_restore(user, proposal: Proposal) -> bool:
-    return is_moderator(user) and proposal.status == Status.HIDDEN
+    return _moderates(user, proposal) and proposal.status == Status.HIDDEN
 
 
 def can_invalidate_signatures(user, proposal: Proposal) -> bool:
-    return is_moderator(user) and proposal.status in {
+    return _moderates(user, proposal) and proposal.status in {
         Status.PUBLISHED,
         Status.REFERRED,
         Status.HIDDEN,

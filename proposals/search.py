@@ -1,5 +1,6 @@
 """E-proposals as a result group in the site search (``democracy.diary.search``)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from democracy.diary.search import SearchHit, shorten
@@ -18,7 +19,7 @@ class ProposalSource:
                 kind=str(self.label),
                 meta=str(proposal.get_status_display()),
                 text=shorten(proposal.summary),
-                day=proposal.published_at.date() if proposal.published_at else None,
+                day=timezone.localdate(proposal.published_at) if proposal.published_at else None,
             )
             for proposal in selectors.proposal_search(query=query, limit=limit)
         ]

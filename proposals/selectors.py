@@ -275,12 +275,15 @@ def signature_of(*, proposal: Proposal, user) -> Signature | None:
 
 
 def signers_public(*, proposal: Proposal):
-    """The public signer list: valid signatures by people who chose to show their name."""
+    """The public signer list: valid signatures by people who chose to show their name.
+
+    Only the name and the day: the signer gave a district for the counts by district, and
+    was told it is used for nothing else.
+    """
     return (
         Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
         .exclude(public_name="")
-        .select_related("district")
-        .only("public_name", "created_at", "district__name")
+        .only("public_name", "created_at")
         .order_by("-created_at", "-pk")
     )
 

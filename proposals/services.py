@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -143,7 +144,17 @@ def _event(proposal, *, kind, actor=None, note="", data=None) -> ProposalEvent:
     )
 
 
-def _notify_after_commit(proposal: Proposal, event: str) -> None:
+def _notify_after_commit(
+    proposal: Proposal, event: str, *, step: ProposalEvent | None = None
+) -> None:
+    """Queue the mail about ``event`` after commit.
+
+    Decisions that can happen more than once to the same proposal (changes asked for twice,
+    hidden again) pass their journey ``step``: the mail is recorded per step, so each one
+    reaches the proposer, and a repeated task still sends it only once.
+    """
+    if step is not None:
+        event = f"{event}-{step.pk}"
     proposal_id = proposal.pk
     transaction.on_commit(
         lambda: async_task(
@@ -221,14 +232,14 @@ def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
     kind = Kind.RESUBMITTED if proposal.status == Status.REVISION_REQUESTED else Kind.SUBMITTED
     proposal.submitted_at = timezone_now()
     proposal.proposer_name = (actor.name or "").strip()
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.SUBMITTED,
         actor=actor,
         kind=kind,
         extra_fields=("submitted_at", "proposer_name"),
     )
-    _notify_after_commit(proposal, "submitted")
+    _notify_after_commit(proposal, "submitted", step=step)
     return proposal
 
 
@@ -253,17 +264,21 @@ def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
 # --- Moderation -----------------------------------------------------------------------------
 
 
-def _require_moderator(actor) -> None:
+def _require_moderator(actor, proposal: Proposal | None = None) -> None:
+    """A moderator, and for a decision on a proposal not its proposer: nobody checks their
+    own proposal against the rules (or hides, restores or cleans up its signatures)."""
     from democracy.core.permissions import has_role
 
     if not has_role(actor, Role.MODERATOR):
         raise ProposalError(_("Only moderators can do this."))
+    if proposal is not None and proposal.proposer_id == actor.pk:
+        raise ProposalError(_("Another moderator must decide on your own proposal."))
 
 
 @transaction.atomic
 def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> Proposal:
     """Publish for signing for the configured number of days, with today's threshold."""
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     if responsible_organization is None or responsible_organization.is_party:
         raise ProposalError(_("Choose the body that is responsible."))
@@ -308,13 +323,13 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
 
 @transaction.atomic
 def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     message = clean_text(message)
     if not message:
         raise ValidationError({"message": _("Tell the proposer what to change.")})
     proposal.revision_request = message
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.REVISION_REQUESTED,
         actor=actor,
@@ -322,7 +337,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
         extra_fields=("revision_request",),
     )
     audit_log(actor=actor, action="proposal.request_revision", target=proposal, reason=message)
-    _notify_after_commit(proposal, "revision_requested")
+    _notify_after_commit(proposal, "revision_requested", step=step)
     return proposal
 
 
@@ -330,7 +345,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
 def proposal_reject(
     *, proposal: Proposal, actor, reason: RejectionReason, text: str = ""
 ) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     if reason is None:
         raise ValidationError({"reason": _("Choose a reason.")})
@@ -367,13 +382,13 @@ def _resolve_reports(queryset, resolution: str) -> int:
 
 @transaction.atomic
 def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     proposal.status_before_hidden = proposal.status
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=Status.HIDDEN,
         actor=actor,
@@ -383,13 +398,13 @@ def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
     )
     _resolve_reports(proposal.reports.all(), "hidden")
     audit_log(actor=actor, action="proposal.hide", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "hidden")
+    _notify_after_commit(proposal, "hidden", step=step)
     return proposal
 
 
 @transaction.atomic
 def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     proposal = _locked(proposal)
     reason = clean_text(reason)
     if not reason:
@@ -398,7 +413,7 @@ def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
         raise ProposalError(_("Only a hidden proposal can be shown again."))
     back = proposal.status_before_hidden
     proposal.status_before_hidden = ""
-    proposal_transition(
+    step = proposal_transition(
         proposal=proposal,
         to=back,
         actor=actor,
@@ -407,7 +422,7 @@ def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
         extra_fields=("status_before_hidden",),
     )
     audit_log(actor=actor, action="proposal.restore", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "restored")
+    _notify_after_commit(proposal, "restored", step=step)
     return proposal
 
 
@@ -472,6 +487,10 @@ def network_of(ip: str | None, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) 
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
+# The largest id a row can have (BigAutoField), on PostgreSQL and SQLite alike.
+MAX_ID = 2**63 - 1
+
+
 def proposal_sign(
     *,
     proposal: Proposal | int,
@@ -492,6 +511,9 @@ def proposal_sign(
     count follows from a coalesced recount after commit.
     """
     proposal_id = proposal if isinstance(proposal, int) else proposal.pk
+    if not 0 < proposal_id <= MAX_ID:
+        # An id from the URL that no row can have: the database would refuse the parameter.
+        raise ProposalError(_("This proposal is not open for signing."))
     now = timezone_now()
     name = clean_text(public_name or user.name or "")[:150].strip() if show_name else ""
     if show_name and not name:
@@ -636,7 +658,7 @@ def signatures_invalidate(
     created_to=None,
 ) -> SignatureInvalidation:
     """A moderator removes matching signatures from the count, with a reason (UK petitions)."""
-    _require_moderator(actor)
+    _require_moderator(actor, proposal)
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
@@ -952,10 +974,11 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
         data = {
             "agenda_item": item.pk,
             "meeting": item.meeting_id,
-            "meeting_date": item.meeting.start.date().isoformat(),
+            "meeting_date": timezone.localdate(item.meeting.start).isoformat(),
             "body": item.meeting.organization.name,
-            "outcome": item.outcome,
         }
+        if item.public:  # the journey and the API show it; a closed item's outcome is not public
+            data["outcome"] = item.outcome
         proposal.decision_item = item
         proposal.answered_at = proposal.answered_at or now
         proposal.closed_at = proposal.closed_at or now
@@ -1121,11 +1144,15 @@ def signer_data_anonymise(*, proposal: Proposal) -> int:
 def signer_data_anonymise_due() -> int:
     """Anonymise signer data of proposals that ended more than the configured days ago."""
     limit = timezone_now() - timedelta(days=rules.current().anonymise_after_days)
-    due = Proposal.objects.filter(
-        status__in=Proposal.FINAL_STATUSES,
-        closed_at__lte=limit,
-        signer_data_anonymised_at__isnull=True,
+    ended = Q(status__in=Proposal.FINAL_STATUSES, closed_at__lte=limit)
+    # A hidden proposal ended too: it was final when hidden, or its signing time ran out
+    # while it was hidden (no task closes a hidden proposal). Hiding must not keep signers'
+    # data for ever.
+    hidden_ended = Q(status=Status.HIDDEN) & (
+        Q(status_before_hidden__in=Proposal.FINAL_STATUSES, closed_at__lte=limit)
+        | Q(status_before_hidden=Status.PUBLISHED, closes_at__lte=limit)
     )
+    due = Proposal.objects.filter(ended | hidden_ended, signer_data_anonymised_at__isnull=True)
     done = 0
     for proposal in due.iterator():
         signer_data_anonymise(proposal=proposal)

@@ -17,9 +17,7 @@ urlpatterns = [
         views.ProposalWithdrawView.as_view(),
         name="proposal-withdraw",
     ),
-    path(
-        "proposals/updates/stop/<str:token>/", views.stop_updates, name="stop-updates"
-    ),
+    path("proposals/updates/stop/<str:token>/", views.stop_updates, name="stop-updates"),
     path("proposals/<int:pk>/signers/", views.proposal_signers, name="proposal-signers"),
     path("proposals/<int:pk>/count.json", views.count_json, name="proposal-count"),
     path("proposals/<int:pk>/sign/", views.sign, name="proposal-sign"),

@@ -75,6 +75,24 @@ def _write_limited(request) -> bool:
     )
 
 
+def _write_limited_error(form) -> None:
+    """Over the writing limit: the form is shown again with what the person wrote."""
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "You have sent many texts in a short time. Wait a while and send again; what you "
+            "wrote is still here."
+        ),
+    )
+
+
+def _too_many(response):
+    response.status_code = 429
+    response["Retry-After"] = "60"
+    return response
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -293,10 +311,13 @@ def unsign(request, pk: int):
 def comment_create(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("proposals:proposal-detail", args=[pk]))
-    if _write_limited(request):
-        return rate_limited(request)
+    limited = _write_limited(request)
     proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
     form = CommentForm(request.POST)
+    if limited:
+        _write_limited_error(form)
+        context = _detail_context(request, proposal, comment_form=form)
+        return _too_many(render(request, "proposals/proposal_detail.html", context))
     if form.is_valid():
         try:
             services.comment_create(
@@ -344,9 +365,10 @@ class ReportView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if _write_limited(request):
-            return rate_limited(request)
         form = ReportForm(request.POST)
+        if _write_limited(request):
+            _write_limited_error(form)
+            return _too_many(self.render_to_response(self.get_context_data(form=form)))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         services.report_create(
@@ -401,10 +423,11 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if _write_limited(request):
-            return rate_limited(request)
         going_on = request.POST.get("action") == "review"
         form = ProposalForm(request.POST, complete=going_on)
+        if _write_limited(request):
+            _write_limited_error(form)
+            return _too_many(self.render_to_response(self.get_context_data(form=form)))
         if form.is_valid():
             data = form.cleaned_data
             fields = {

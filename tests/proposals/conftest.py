@@ -150,7 +150,7 @@ def _fresh(proposal):
     return Proposal.objects.get(pk=proposal.pk)
 
 
-def decide(proposal, outcome="approved"):
+def decide(proposal, outcome="approved", *, public=True):
     """Put the proposal's case on a held meeting and record a decision (as the diary does)."""
     from democracy.diary import services as diary_services
     from democracy.diary.models import Meeting
@@ -163,7 +163,7 @@ def decide(proposal, outcome="approved"):
         status=Meeting.Status.HELD,
     )
     item = diary_services.agenda_item_add(
-        meeting=meeting, title=proposal.title, case=proposal.case, actor=None
+        meeting=meeting, title=proposal.title, case=proposal.case, actor=None, public=public
     )
     diary_services.agenda_item_record_decision(
         item=item, outcome=outcome, decision_text="Nämnden bifaller förslaget.", actor=None

@@ -188,3 +188,14 @@ def test_posts_to_every_action_with_garbage_never_500(client, resident, moderato
         for name in names:
             response = client.post(reverse(f"proposals:{name}", args=[proposal.pk]), garbage)
             assert response.status_code < 500, (name, response.status_code)
+
+
+@pytest.mark.parametrize("pk", [2**63, 99999999999999999999])
+def test_signing_an_id_no_proposal_can_have_is_not_found(resident_client, pk):
+    # The signing statement is raw SQL: an id beyond the column's range must not reach it.
+    response = resident_client.post(
+        reverse("proposals:proposal-sign", args=[pk]), {"visibility": "anonymous"}
+    )
+    assert response.status_code == 404
+    response = resident_client.post(reverse("proposals:proposal-unsign", args=[pk]))
+    assert response.status_code == 404

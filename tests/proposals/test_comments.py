@@ -161,3 +161,43 @@ def test_writing_is_rate_limited_per_account(client, resident, make_proposal, se
         ).status_code
         == 429
     )
+
+
+def test_over_the_writing_limit_nothing_written_is_lost(
+    client, resident, topic, make_proposal, settings
+):
+    """Past the limit the form comes back with the text in it (429), not an empty page."""
+    settings.PROPOSALS_WRITE_RATE_USER = "1/h"
+    proposal = make_proposal(Proposal.Status.PUBLISHED)
+    client.force_login(resident)
+    client.post(reverse("proposals:comment-create", args=[proposal.pk]), {"body": "Första"})
+    response = client.post(
+        reverse("proposals:comment-create", args=[proposal.pk]),
+        {"body": "En lång och genomtänkt kommentar"},
+    )
+    assert response.status_code == 429 and response["Retry-After"]
+    html = response.content.decode()
+    assert "En lång och genomtänkt kommentar" in html
+    assert "Vänta en stund" in html
+    assert Comment.objects.count() == 1
+
+    response = client.post(
+        reverse("proposals:proposal-create"),
+        {
+            "title": "Belysning vid ån",
+            "summary": "Min noga skrivna sammanfattning.",
+            "topic": topic.pk,
+            "action": "save",
+        },
+    )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Min noga skrivna sammanfattning." in html and "Vänta en stund" in html
+    assert not Proposal.objects.filter(title="Belysning vid ån").exists()
+
+    response = client.post(
+        reverse("proposals:proposal-report", args=[proposal.pk]),
+        {"reason": "spam", "text": "Reklam för en firma"},
+    )
+    assert response.status_code == 429
+    assert "Reklam för en firma" in response.content.decode()

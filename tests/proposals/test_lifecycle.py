@@ -2,7 +2,7 @@
 decide, expire; every move recorded on the journey (without moderator names) and in the audit
 log; the proposer told by e-mail from the task queue."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -376,3 +376,87 @@ def test_moderation_actions_refuse_the_wrong_state(client, moderator, make_propo
     assert response.status_code == 200
     assert "kan inte göras" in response.content.decode()
     assert AuditEntry.objects.filter(action="proposal.publish").count() == 1
+
+
+def test_every_moderation_decision_reaches_the_proposer_even_when_repeated(
+    client, moderator, proposer, topic, make_proposal, django_capture_on_commit_callbacks
+):
+    """A second request for changes, a second submission and a second hiding are new
+    decisions: the proposer is told each time (one mail per decision, not per kind)."""
+    proposal = make_proposal(Proposal.Status.SUBMITTED)
+    mail.outbox.clear()
+    for message in ("Skriv vilken sträcka det gäller.", "Skriv också när lamporna behövs."):
+        client.force_login(moderator)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("proposals:moderation-revise", args=[proposal.pk]), {"message": message}
+            )
+        assert message in mail.outbox[-1].body
+        client.force_login(proposer)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("proposals:proposal-review", args=[proposal.pk]))
+    subjects = [m.subject for m in mail.outbox]
+    assert len([s for s in subjects if "ändra" in s.lower()]) == 2, subjects
+    assert len([s for s in subjects if "tagit emot" in s.lower()]) == 2, subjects
+
+    published = make_proposal(Proposal.Status.PUBLISHED)
+    mail.outbox.clear()
+    client.force_login(moderator)
+    for action in ("hide", "restore", "hide"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse(f"proposals:moderation-{action}", args=[published.pk]),
+                {"reason": "Granskas."},
+            )
+    assert len(mail.outbox) == 3
+    assert len([m for m in mail.outbox if "dolt" in m.subject.lower()]) == 2
+
+
+def test_decision_in_an_item_that_is_not_public_is_not_shown(
+    client, make_proposal, django_capture_on_commit_callbacks
+):
+    """The diary hides a closed item's decision; the proposal page, its mail and the API
+    must not show it either. The proposal is still answered, with the meeting."""
+    proposal = make_proposal(Proposal.Status.REFERRED)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = decide(proposal, public=False)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ANSWERED
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Nämnden bifaller förslaget." not in page
+    assert item.get_outcome_display() not in page
+    assert "inte offentlig" in page
+    assert "Nämnden bifaller förslaget." not in mail.outbox[0].body
+    assert item.get_outcome_display() not in mail.outbox[0].body
+    data = client.get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert data["decision"] is None
+    assert all(step["outcome"] is None for step in data["journey"])
+
+
+def test_dates_in_mail_are_in_swedish_time(
+    make_proposal, committee, moderator, django_capture_on_commit_callbacks
+):
+    """Published at half past midnight Swedish time (still the day before in UTC): the mail
+    gives the same closing date as the page, in the municipality's time zone."""
+    proposal = make_proposal(Proposal.Status.SUBMITTED)
+    mail.outbox.clear()
+    with time_machine.travel(datetime(2026, 3, 9, 23, 30, tzinfo=UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_publish(
+                proposal=proposal, actor=moderator, responsible_organization=committee
+            )
+    # 90 days after 10 March 00:30 in Stockholm: 8 June 00:30 (summer time).
+    assert "8 juni 2026" in mail.outbox[-1].body, mail.outbox[-1].body
+
+
+def test_site_search_gives_the_swedish_publishing_day(make_proposal, committee, moderator):
+    from proposals.search import ProposalSource
+
+    proposal = make_proposal(Proposal.Status.SUBMITTED, title="Belysning vid Storbron")
+    with time_machine.travel(datetime(2026, 3, 9, 23, 30, tzinfo=UTC), tick=False):
+        services.proposal_publish(
+            proposal=proposal, actor=moderator, responsible_organization=committee
+        )
+    (hit,) = ProposalSource().search("Storbron", 5)
+    assert hit.day.isoformat() == "2026-03-10"

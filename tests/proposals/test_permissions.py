@@ -111,3 +111,35 @@ def test_http_interface_enforces_the_matrix(
         withdrew = after == S.WITHDRAWN and before != S.WITHDRAWN
         allowed_before = before in WITHDRAW[role]
         assert withdrew == allowed_before, (role, status, "withdraw")
+
+
+def test_a_moderator_does_not_moderate_their_own_proposal(
+    client, make_proposal, make_user, committee, reason
+):
+    """A moderator may write proposals like anyone, but another moderator checks them."""
+    author = make_user(name="Mona Moderator", roles=[Role.MODERATOR], totp=True)
+    proposal = make_proposal(S.SUBMITTED, author=author)
+    client.force_login(author)
+    page = client.get(reverse("proposals:moderation-detail", args=[proposal.pk]))
+    assert page.status_code == 200 and not page.context["can_moderate"]
+    for action, data in [
+        ("publish", {"responsible_organization": committee.pk}),
+        ("revise", {"message": "Ändra."}),
+        ("reject", {"reason": reason.pk, "text": "Nej."}),
+        ("hide", {"reason": "Döljs."}),
+    ]:
+        client.post(reverse(f"proposals:moderation-{action}", args=[proposal.pk]), data)
+        assert Proposal.objects.get(pk=proposal.pk).status == S.SUBMITTED, action
+    response = client.post(
+        reverse("proposals:moderation-publish", args=[proposal.pk]),
+        {"responsible_organization": committee.pk},
+        follow=True,
+    )
+    assert "En annan moderator" in response.content.decode()
+    other = make_user(roles=[Role.MODERATOR], totp=True)
+    client.force_login(other)
+    client.post(
+        reverse("proposals:moderation-publish", args=[proposal.pk]),
+        {"responsible_organization": committee.pk},
+    )
+    assert Proposal.objects.get(pk=proposal.pk).status == S.PUBLISHED

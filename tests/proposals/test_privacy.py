@@ -93,3 +93,27 @@ def test_signer_data_is_anonymised_after_the_delay(
     assert ProposalCount.objects.get(proposal=proposal).total == 1
     page = client.get(reverse("proposals:proposal-signers", args=[proposal.pk])).content.decode()
     assert "Siv Signer" not in page
+
+
+@pytest.mark.parametrize("before", [Proposal.Status.EXPIRED, Proposal.Status.PUBLISHED])
+def test_signer_data_of_a_hidden_proposal_is_anonymised_too(
+    before, make_proposal, make_user, moderator, django_capture_on_commit_callbacks
+):
+    """Hidden after it closed, or hidden while open and its signing time ran out: the
+    signers' data goes after the delay all the same, and the count stays."""
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(proposal=proposal, user=make_user(name="Siv Signer"), show_name=True)
+    if before == Proposal.Status.EXPIRED:
+        Proposal.objects.filter(pk=proposal.pk).update(closes_at=proposal.published_at)
+        services.proposal_close_if_due(proposal_id=proposal.pk)
+    proposal.refresh_from_db()
+    services.proposal_hide(proposal=proposal, actor=moderator, reason="Kränkande.")
+    ended = proposal.closed_at or proposal.closes_at
+    with time_machine.travel(ended + timedelta(days=89)):
+        assert tasks.anonymise_signer_data() == 0
+    with time_machine.travel(ended + timedelta(days=91)):
+        assert tasks.anonymise_signer_data() == 1
+    signature = Signature.objects.get()
+    assert (signature.user, signature.public_name) == (None, "")
+    assert ProposalCount.objects.get(proposal=proposal).total == 1

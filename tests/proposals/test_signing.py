@@ -377,3 +377,19 @@ def test_invalidation_needs_a_criterion(client, moderator, make_proposal):
     )
     assert response.status_code == 400
     assert "minst ett villkor" in response.content.decode()
+
+
+def test_the_public_signer_list_does_not_show_where_a_signer_lives(
+    client, resident, district, make_proposal, django_capture_on_commit_callbacks
+):
+    """The district is asked "used only for the count by part of the municipality": the
+    list of names must not put it next to the name."""
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(proposal=proposal, user=resident, district=district, show_name=True)
+    page = client.get(reverse("proposals:proposal-signers", args=[proposal.pk])).content.decode()
+    assert "Rut Resident" in page
+    assert "Centrum" not in page
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Rut Resident, Centrum" not in page
+    assert "Centrum" in page  # the count by district is still there
