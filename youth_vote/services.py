@@ -431,6 +431,10 @@ def candidate_photo_remove(*, candidate: Candidate, actor, reason: str) -> Candi
 
 # --- Voter roll -----------------------------------------------------------------------------
 
+# The longest student reference the roll keeps, and the highest school year (gymnasium
+# year 4 at a "gymnasiesärskola" is year 13).
+STUDENT_REF_MAX = 64
+GRADE_MAX = 13
 ROLL_COLUMNS = ["student_ref", "given_name", "family_name", "class", "grade", "birth_date", "district"]
 
 
@@ -469,6 +473,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
     _require_draft(election)
     if school.election_id != election.pk:
         raise ValidationError(_("The school does not take part in this election."))
+    # One import per school at a time: a double-submitted file waits for the first and then
+    # finds its students already on the roll, instead of failing on the unique constraint.
+    school = School.objects.select_for_update().get(pk=school.pk)
     text = _decode_csv(data).replace("\x00", "")
     sample = text[:2048]
     try:
@@ -507,10 +514,24 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
                 (line, _("Unknown district “%(name)s”.") % {"name": values["district"]})
             )
             continue
+        if len(values["student_ref"]) > STUDENT_REF_MAX:
+            report.rejected.append(
+                (
+                    line,
+                    _("The student reference is longer than %(max)s characters.")
+                    % {"max": STUDENT_REF_MAX},
+                )
+            )
+            continue
         try:
             grade = int(values["grade"])
         except ValueError:
             report.rejected.append((line, _("The school year is not a number.")))
+            continue
+        if not 0 <= grade <= GRADE_MAX:
+            report.rejected.append(
+                (line, _("The school year must be between 0 and %(max)s.") % {"max": GRADE_MAX})
+            )
             continue
         try:
             birth_date = parse_date(values["birth_date"])
@@ -518,6 +539,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
             birth_date = None
         if birth_date is None:
             report.rejected.append((line, _("The date of birth is not a date (YYYY-MM-DD).")))
+            continue
+        if birth_date > first_day:
+            report.rejected.append((line, _("The date of birth is in the future.")))
             continue
         if grade < election.voter_min_grade:
             report.rejected.append(
@@ -538,6 +562,11 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
             )
             continue
         class_name = clean_text(values["class"])[:40]
+        given_name = clean_text(values["given_name"])[:100]
+        family_name = clean_text(values["family_name"])[:100]
+        if not (class_name and given_name and family_name):
+            report.rejected.append((line, _("The name or the class is empty after cleaning.")))
+            continue
         key = (class_name.lower(), values["student_ref"])
         if key in seen:
             report.rejected.append((line, _("The same student appears twice in the file.")))
@@ -558,9 +587,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
                 election=election,
                 school_class=school_class,
                 district=district,
-                student_ref=values["student_ref"][:64],
-                given_name=clean_text(values["given_name"])[:100],
-                family_name=clean_text(values["family_name"])[:100],
+                student_ref=values["student_ref"],
+                given_name=given_name,
+                family_name=family_name,
                 grade=grade,
                 birth_date=birth_date,
             )

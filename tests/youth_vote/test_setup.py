@@ -231,3 +231,35 @@ def test_public_pages_show_seats_method_and_candidates(client, election_admin, c
     assert home.status_code == 200 and built.election.fingerprint in home.content.decode()
     for group in built.candidates.values():
         assert group[0].birth_date.isoformat() not in candidates
+
+
+def test_roll_import_rejects_out_of_range_values_instead_of_failing(client, election_admin):
+    """A year of 99999, a 70-character student id, a birth date in the future and names that
+    are empty after cleaning are reported rows, not server errors; importing the same file
+    twice adds nobody twice."""
+    built = build_election(admin=election_admin, freeze=False, issue_codes=False, open_sessions=False)
+    school = built.schools[0]
+    district = built.districts[0].slug
+    born = f"{timezone.now().year - 13}-03-03"
+    rows = [
+        ("ok1", "Ola", "Ek", "8C", 8, born, district),
+        ("big", "Pia", "Al", "8C", 99999, born, district),
+        ("r" * 70 + "1", "Ida", "Ås", "8C", 8, born, district),
+        ("r" * 70 + "2", "Ida", "Ås", "8C", 8, born, district),
+        ("future", "Bo", "Ek", "8C", 8, f"{timezone.now().year + 1}-01-01", district),
+        ("empty", "<b></b>", "Ek", "8C", 8, born, district),
+    ]
+    client.force_login(election_admin)
+    for attempt in range(2):
+        upload = io.BytesIO(roll_csv(rows).encode())
+        upload.name = "roll.csv"
+        response = client.post(
+            f"/youth-vote/admin/{built.election.slug}/roll/", {"school": school.pk, "file": upload}
+        )
+        assert response.status_code == 200
+        report = response.context["report"]
+        assert report.accepted == (1 if attempt == 0 else 0)
+        assert [line for line, _reason in report.rejected] == (
+            [3, 4, 5, 6, 7] if attempt == 0 else [2, 3, 4, 5, 6, 7]
+        )
+    assert list(Voter.objects.filter(school_class__school=school, school_class__name="8C").values_list("student_ref", flat=True)) == ["ok1"]
