@@ -762,8 +762,15 @@ def admin_candidate(request, slug, pk):
                 messages.success(request, _("Saved. The candidate waits for review again."))
                 return redirect("youth_vote:admin-candidate", slug=slug, pk=pk)
             if part == "remove_photo":
+                reason_form = ReasonForm(request.POST)
+                if not reason_form.is_valid():
+                    raise ValidationError(
+                        [m for errors in reason_form.errors.values() for m in errors]
+                    )
                 services.candidate_photo_remove(
-                    candidate=candidate, actor=request.user, reason=request.POST.get("reason", "")
+                    candidate=candidate,
+                    actor=request.user,
+                    reason=reason_form.cleaned_data["reason"],
                 )
                 messages.success(request, _("The photo is removed."))
                 return redirect("youth_vote:admin-candidate", slug=slug, pk=pk)
@@ -1113,7 +1120,7 @@ def contact_manual(request, pk):
     """Record a paper ballot for a student who votes without a code."""
     school = selectors.school_get_for_contact(user=request.user, pk=pk)
     election = school.election
-    query = request.GET.get("q", "").strip()
+    query = selectors.search_text(request.GET.get("q"))
     voter = None
     if request.method == "POST" or request.GET.get("voter"):
         voter = _voter_or_404(

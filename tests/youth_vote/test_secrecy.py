@@ -230,3 +230,11 @@ def test_election_window_phase_follows_the_clock(built):
     assert election.phase_at(election.closes_at - timedelta(seconds=1)) == "open"
     assert election.phase_at(election.closes_at) == "closed"
     assert timezone.now() < election.closes_at
+
+
+def test_contact_person_search_ignores_nul_characters(built, client, contact):
+    school = built.schools[0]
+    client.force_login(contact)
+    response = client.get(f"/youth-vote/schools/{school.pk}/manual/", {"q": "\x00Elev1"})
+    assert response.status_code == 200
+    assert [v.given_name for v in response.context["voters"]] == ["Elev1"]

@@ -263,3 +263,31 @@ def test_roll_import_rejects_out_of_range_values_instead_of_failing(client, elec
             [3, 4, 5, 6, 7] if attempt == 0 else [2, 3, 4, 5, 6, 7]
         )
     assert list(Voter.objects.filter(school_class__school=school, school_class__name="8C").values_list("student_ref", flat=True)) == ["ok1"]
+
+
+def test_moderator_removes_a_photo_with_a_reason_and_a_nul_in_it_is_refused(client, election_admin, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from youth_vote import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    built = build_election(admin=election_admin, freeze=False, issue_codes=False, open_sessions=False)
+    gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+    candidate = services.candidate_create(
+        election=built.election, district=built.districts[0], actor=election_admin,
+        given_name="Foto", family_name="Grafsson", grade=7,
+        birth_date=built.candidates[built.districts[0].pk][0].birth_date,
+        photo=SimpleUploadedFile("p.gif", gif, content_type="image/gif"), photo_alt="Ett porträtt",
+    )
+    client.force_login(election_admin)
+    url = f"/youth-vote/admin/{built.election.slug}/candidates/{candidate.pk}/"
+    refused = client.post(url, {"part": "remove_photo", "reason": "Olämplig\x00bild"})
+    assert refused.status_code == 400
+    candidate.refresh_from_db()
+    assert candidate.photo
+    removed = client.post(url, {"part": "remove_photo", "reason": "Olämplig bild"})
+    assert removed.status_code == 302
+    candidate.refresh_from_db()
+    assert not candidate.photo and not candidate.photo_alt
+    entry = AuditEntry.objects.filter(action="youth_vote.candidate.photo_remove").get()
+    assert entry.reason == "Olämplig bild"
