@@ -1133,6 +1133,8 @@ def contact_manual(request, pk):
         choice = request.POST.get("choice", "")
         if not choice:
             messages.error(request, _("Choose a candidate, or blank."))
+        elif len(request.POST.getlist("choice")) > 1:
+            messages.error(request, _("Choose only one."))
         else:
             try:
                 tracker = services.manual_ballot_record(
