@@ -1213,11 +1213,44 @@ def election_purge(*, election: Election, actor) -> dict:
     participations = Participation.objects.filter(election=election).delete()[0]
     sessions = VotingSession.objects.filter(school_class__school__election=election).delete()[0]
     voters = Voter.objects.filter(election=election).delete()[0]
+    _ballot_side_rewrite_shuffled(election)
     election.purged_at = timezone_now()
     election.save(update_fields=["purged_at"])
     counts = {"voters": voters, "participations": participations, "sessions": sessions}
     audit_log(actor=actor, action="youth_vote.election.purge", target=election, data=counts)
     return counts
+
+
+def _ballot_side_rewrite_shuffled(election: Election) -> None:
+    """Write the ballots and the trackers again, in a random order and with new keys.
+
+    A cast writes the participation mark, the ballot and the tracker together, so the rows
+    lie in the tables' files (and in a dump) in the order they were cast, each table in the
+    same order: the n-th tracker sits where the n-th ballot does. No query orders by that,
+    but a reader of the files could line a student's tracker up with a ballot. Rewritten in
+    a random order, the stored order says nothing; the count does not change.
+    """
+    rng = random.SystemRandom()
+    ballots = list(
+        Ballot.objects.filter(election=election).order_by().values_list("district_id", "candidate_id")
+    )
+    trackers = list(
+        Tracker.objects.filter(election=election).order_by().values_list("code", flat=True)
+    )
+    rng.shuffle(ballots)
+    rng.shuffle(trackers)
+    Ballot.objects.filter(election=election).delete()
+    Tracker.objects.filter(election=election).delete()
+    Ballot.objects.bulk_create(
+        (
+            Ballot(election=election, district_id=district_id, candidate_id=candidate_id)
+            for district_id, candidate_id in ballots
+        ),
+        batch_size=5000,
+    )
+    Tracker.objects.bulk_create(
+        (Tracker(election=election, code=code) for code in trackers), batch_size=5000
+    )
 
 
 def export_build(election: Election) -> dict:
