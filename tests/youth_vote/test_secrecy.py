@@ -278,3 +278,39 @@ def test_purge_leaves_no_cast_order_in_the_stored_ballots_and_trackers(election_
     assert sorted(ballots) == sorted(before) and len(trackers) == n
     assert abs(correlation([float(c == second.pk) for c in ballots], list(range(n)))) < 0.35
     assert abs(_spearman([int(code[1:]) for code in trackers], list(range(n)))) < 0.35
+
+
+def test_contact_person_cannot_act_on_another_schools_classes_or_sessions(built, client, make_user, election_admin):
+    """Two schools, one contact person each: every page and action for the other school's
+    classes, sessions and students is "not found", and nothing changes."""
+    from democracy.core.roles import Role
+    from youth_vote.models import VotingSession
+
+    mine, theirs = built.schools
+    own = make_user(email="egen@example.org", roles=[Role.SCHOOL_CONTACT], totp=True)
+    services.school_set_contacts(school=mine, users=[own], actor=election_admin)
+    their_class = next(c for c in built.classes if c.school_id == theirs.pk)
+    their_session = built.sessions[their_class.pk]
+    their_voter = built.voters(their_class)[0]
+    client.force_login(own)
+    page = client.get("/youth-vote/sessions/").content.decode()
+    assert mine.name in page and theirs.name not in page
+    assert their_session.secret not in page
+    hash_before = Voter.objects.get(pk=their_voter.pk).code_hash
+    for path, data in (
+        (f"/youth-vote/sessions/{their_session.pk}/end/", {}),
+        (f"/youth-vote/sessions/open/{their_class.pk}/", {"minutes": 30}),
+        (f"/youth-vote/classes/{their_class.pk}/codes/", {}),
+        (f"/youth-vote/classes/{their_class.pk}/reissue/", {"voter": their_voter.pk}),
+        (f"/youth-vote/schools/{theirs.pk}/manual/", {"voter": their_voter.pk, "choice": "blank"}),
+        (f"/youth-vote/schools/{mine.pk}/manual/", {"voter": their_voter.pk, "choice": "blank"}),
+        (f"/youth-vote/classes/{next(c for c in built.classes if c.school_id == mine.pk).pk}/reissue/", {"voter": their_voter.pk}),
+    ):
+        assert client.post(path, data).status_code == 404, path
+    assert client.get(f"/youth-vote/sessions/{their_session.pk}/status.json").status_code == 404
+    assert client.get(f"/youth-vote/schools/{mine.pk}/manual/?voter={their_voter.pk}").status_code == 404
+    their_session.refresh_from_db()
+    assert their_session.ended_early_at is None
+    assert VotingSession.objects.filter(school_class=their_class).count() == 1
+    assert Voter.objects.get(pk=their_voter.pk).code_hash == hash_before
+    assert not Participation.objects.exists() and not Ballot.objects.exists()
