@@ -291,3 +291,31 @@ def test_moderator_removes_a_photo_with_a_reason_and_a_nul_in_it_is_refused(clie
     assert not candidate.photo and not candidate.photo_alt
     entry = AuditEntry.objects.filter(action="youth_vote.candidate.photo_remove").get()
     assert entry.reason == "Olämplig bild"
+
+
+def test_ages_count_from_the_local_first_day_of_voting(client, election_admin):
+    """Voting opens at midnight in Sweden (23:00 the day before in UTC): a student who turns
+    18 that day may neither stand nor vote."""
+    from zoneinfo import ZoneInfo
+
+    from youth_vote import services
+
+    opens = timezone.datetime(2027, 11, 8, 0, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    election = services.election_create(
+        actor=election_admin, name="Midnattsval", opens_at=opens, closes_at=opens + timedelta(days=10)
+    )
+    district = services.district_create(election=election, actor=election_admin, name="Norr", child_population=10)
+    school = services.school_create(election=election, district=district, actor=election_admin, name="Skolan")
+    client.force_login(election_admin)
+    response = client.post(
+        f"/youth-vote/admin/{election.slug}/candidates/",
+        {"given_name": "Arton", "family_name": "Idag", "district": district.pk, "grade": 9, "birth_date": "2009-11-08"},
+    )
+    assert response.status_code == 400 and not Candidate.objects.exists()
+    report = services.roll_import(
+        election=election,
+        school=school,
+        data=roll_csv([("a", "Arton", "Idag", "9A", 9, "2009-11-08", "norr"), ("b", "Sjutton", "Imorgon", "9A", 9, "2009-11-09", "norr")]),
+        actor=election_admin,
+    )
+    assert report.accepted == 1 and [line for line, _r in report.rejected] == [2]
