@@ -47,7 +47,17 @@ def _expected_district(config, district, ballots_here, seed):
 
 
 def verify(export: dict) -> list[str]:
-    """Every problem found in ``export``; an empty list means it checks out."""
+    """Every problem found in ``export``; an empty list means it checks out.
+
+    A file that is not shaped like an export at all is one problem, not a crash.
+    """
+    try:
+        return _verify(export)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return [f"The export is malformed: {type(exc).__name__}: {exc}"]
+
+
+def _verify(export: dict) -> list[str]:
     problems = []
     try:
         config = export["config"]

@@ -77,6 +77,28 @@ def test_fixed_test_vectors_verify(vector, tmp_path):
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["ballots"].__setitem__(0, [d["ballots"][0][0], ["a", "list"]]),
+        lambda d: d.__setitem__("results", []),
+        lambda d: d.__setitem__("config", None),
+        lambda d: d.__setitem__("ballots", 7),
+        lambda d: d["config"]["districts"][0].__setitem__("members", "many"),
+        lambda d: d.__setitem__("tie_seed", None),
+    ],
+)
+def test_a_malformed_export_fails_verification_cleanly(mutate, tmp_path):
+    """Not shaped like an export: the verifier says so and exits 1, with no traceback."""
+    vector = sorted(VECTORS.glob("*.json"))[0]
+    data = json.loads(vector.read_text())
+    mutate(data)
+    path = tmp_path / "malformed.json"
+    path.write_text(json.dumps(data))
+    ok, text = _verify(path)
+    assert not ok and "FAILED" in text
+
+
 def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, monkeypatch):
     built = build_election(
         admin=election_admin, contact=contact, districts=(("Norr", 100),), members=1,
