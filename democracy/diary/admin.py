@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from democracy.core.services import audit_log
@@ -104,19 +103,6 @@ class MeetingAdminForm(forms.ModelForm):
                     _("A meeting cannot go from “%(old)s” to “%(new)s”.")
                     % {"old": Meeting.Status(old).label, "new": Meeting.Status(new).label},
                 )
-        # The same rules as diary.services.meeting_record_minutes: the appeal deadline shown to
-        # the public follows from these dates.
-        start, adjusted = cleaned.get("start"), cleaned.get("minutes_adjusted_on")
-        announced = cleaned.get("minutes_announced_on")
-        if announced and (adjusted is None or announced < adjusted):
-            self.add_error(
-                "minutes_announced_on",
-                _("The minutes cannot be announced before they are approved."),
-            )
-        if adjusted and start and adjusted < timezone.localtime(start).date():
-            self.add_error(
-                "minutes_adjusted_on", _("The minutes cannot be approved before the meeting.")
-            )
         return cleaned
 
 
