@@ -38,7 +38,9 @@ def election_current() -> Election | None:
         public.filter(status=Election.Status.FROZEN, opens_at__lte=now, closes_at__gt=now)
         .order_by("closes_at")
         .first()
-        or public.filter(status=Election.Status.FROZEN, opens_at__gt=now).order_by("opens_at").first()
+        or public.filter(status=Election.Status.FROZEN, opens_at__gt=now)
+        .order_by("opens_at")
+        .first()
         or public.order_by("-closes_at").first()
     )
 

@@ -37,7 +37,15 @@ def _expected_district(config, district, ballots_here, seed):
             outcome = "member"
         elif n > 0 and place <= district["members"] + district["substitutes"]:
             outcome, sub = "substitute", place - district["members"]
-        rows.append({"key": c["key"], "votes": n, "rank": place, "outcome": outcome, "substitute_order": sub})
+        rows.append(
+            {
+                "key": c["key"],
+                "votes": n,
+                "rank": place,
+                "outcome": outcome,
+                "substitute_order": sub,
+            }
+        )
     return {
         "district": district["slug"],
         "ballots": len(ballots_here),
@@ -106,7 +114,9 @@ def _verify(export: dict) -> list[str]:
                 )
         got_rows = {row.get("key"): row for row in got.get("candidates", [])}
         if set(got_rows) != {row["key"] for row in expected["candidates"]}:
-            problems.append(f"District {slug}: the published candidates differ from the configuration.")
+            problems.append(
+                f"District {slug}: the published candidates differ from the configuration."
+            )
         for row in expected["candidates"]:
             mine = got_rows.get(row["key"], {})
             for part in ("votes", "rank", "outcome", "substitute_order"):
@@ -129,7 +139,11 @@ def main(argv=None) -> int:
         problems = verify(json.load(handle))
     for problem in problems:
         print(problem)
-    print("OK: the result follows from the ballots." if not problems else f"FAILED: {len(problems)} problem(s).")
+    print(
+        "OK: the result follows from the ballots."
+        if not problems
+        else f"FAILED: {len(problems)} problem(s)."
+    )
     return 0 if not problems else 1
 
 

@@ -110,9 +110,7 @@ def candidates(request, slug):
         election=election, status=Candidate.Status.APPROVED
     ).select_related("district")
     for district in election.districts.all():
-        by_district.append(
-            (district, [c for c in approved if c.district_id == district.pk])
-        )
+        by_district.append((district, [c for c in approved if c.district_id == district.pk]))
     return render(
         request,
         "youth_vote/candidates.html",
@@ -234,9 +232,7 @@ def trackers(request, slug):
     wanted = codes.tracker_normalise(request.GET.get("tracker", ""))
     found = None
     if request.GET.get("tracker"):
-        found = bool(
-            wanted and Tracker.objects.filter(election=election, code=wanted).exists()
-        )
+        found = bool(wanted and Tracker.objects.filter(election=election, code=wanted).exists())
     page = Paginator(
         Tracker.objects.filter(election=election).values_list("code", flat=True), 500
     ).get_page(request.GET.get("page"))
@@ -465,7 +461,11 @@ def booth_cast(request):
     form = ChoiceForm(request.POST)
     if not form.is_valid():
         return _ballot_page(
-            request, election, ballot_pass, error=_("Choose a candidate, or vote blank."), status=400
+            request,
+            election,
+            ballot_pass,
+            error=_("Choose a candidate, or vote blank."),
+            status=400,
         )
     try:
         tracker = services.ballot_cast(
@@ -1086,7 +1086,9 @@ def contact_class_reissue(request, pk):
     school_class = selectors.class_get_for_contact(user=request.user, pk=pk)
     voters = school_class.voters.order_by("family_name", "given_name")
     if request.method == "POST":
-        voter = _voter_or_404(Voter.objects.filter(school_class=school_class), request.POST.get("voter"))
+        voter = _voter_or_404(
+            Voter.objects.filter(school_class=school_class), request.POST.get("voter")
+        )
         form = ReasonForm(request.POST)
         form.is_valid()
         try:
@@ -1160,9 +1162,7 @@ def contact_manual(request, pk):
         "election": election,
         "query": query,
         "voter": voter,
-        "voters": selectors.voters_for_manual(school=school, query=query)[:50]
-        if query
-        else [],
+        "voters": selectors.voters_for_manual(school=school, query=query)[:50] if query else [],
     }
     if voter is not None:
         context["candidates"] = selectors.ballot_candidates(

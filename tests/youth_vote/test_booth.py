@@ -111,7 +111,9 @@ def test_malformed_or_foreign_choice_is_refused_and_does_not_spend_the_code(buil
     assert cast.status_code == 303
 
 
-def test_a_ballot_with_two_choices_is_refused_and_does_not_spend_the_code(built, booth, client, contact):
+def test_a_ballot_with_two_choices_is_refused_and_does_not_spend_the_code(
+    built, booth, client, contact
+):
     voter, code, session_code = _first(built)
     entered = booth.enter(code, session_code)
     ballot_pass = booth.ballot_pass(entered)
@@ -233,7 +235,10 @@ def test_failed_attempts_are_limited_per_device_and_flagged(built, booth, client
 
     other = Client()
     other.get("/youth-vote/vote/")
-    assert other.post("/youth-vote/vote/", {"code": code, "session_code": session_code}).status_code == 200
+    assert (
+        other.post("/youth-vote/vote/", {"code": code, "session_code": session_code}).status_code
+        == 200
+    )
 
 
 def test_failed_attempts_are_limited_per_session(built, booth, client, settings):

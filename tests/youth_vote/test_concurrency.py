@@ -77,7 +77,9 @@ def _assert_exactly_one_ballot(statuses):
     assert Tracker.objects.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"
+)
 @pytest.mark.django_db(transaction=True)
 def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(
     election_admin, contact, monkeypatch
@@ -92,7 +94,9 @@ def _attempts_in_a_process(args):
     return _attempts_in_threads(ballot_pass, choice, attempts)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_casts_from_two_worker_processes_leave_exactly_one_ballot(
     election_admin, contact, monkeypatch
@@ -155,7 +159,10 @@ def test_failure_after_the_ballot_insert_leaves_neither_ballot_nor_mark(election
     voter = built.voters(school_class)[0]
     with failing_after_insert_into(Ballot), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
-            election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
+            election=built.election,
+            voter_id=voter.pk,
+            district_id=voter.district_id,
+            choice="blank",
         )
     assert not Ballot.objects.exists()
     assert not Participation.objects.exists()
@@ -176,6 +183,9 @@ def test_failure_when_storing_the_tracker_also_rolls_back(election_admin, contac
     voter = built.voters(built.classes[0])[0]
     with failing_after_insert_into(Tracker), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
-            election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
+            election=built.election,
+            voter_id=voter.pk,
+            district_id=voter.district_id,
+            choice="blank",
         )
     assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)
