@@ -2,8 +2,8 @@
 
 import logging
 import random
-from statistics import correlation
 from datetime import timedelta
+from statistics import correlation
 
 import pytest
 from django.db import models
