@@ -1,7 +1,7 @@
 """Voting codes, session codes and trackers: how they are made, normalised and hashed.
 
-Voting codes are 12 symbols from a 32-symbol alphabet without look-alikes (no 0/O, 1/I/L),
-so 60 bits of entropy from ``secrets``; they are never derived from anything about the
+Voting codes are 13 symbols from a 31-symbol alphabet without look-alikes (no 0/O, 1/I/L),
+so about 64 bits of entropy from ``secrets``; they are never derived from anything about the
 student. The database keeps only an HMAC-SHA256 of the code under a key that is not in the
 database (``YOUTH_VOTE_CODE_KEY``, or one derived from ``SECRET_KEY``), so a copy of the
 database yields no usable code.

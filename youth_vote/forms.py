@@ -247,3 +247,10 @@ class ChoiceForm(forms.Form):
         max_length=40,
         error_messages={"required": _("Choose a candidate, or vote blank.")},
     )
+
+    def clean_choice(self):
+        # One vote per ballot: a form carrying several choices is refused, not cut down to
+        # the last of them.
+        if hasattr(self.data, "getlist") and len(self.data.getlist("choice")) > 1:
+            raise forms.ValidationError(_("Choose only one."))
+        return self.cleaned_data["choice"]

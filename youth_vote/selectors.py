@@ -38,7 +38,9 @@ def election_current() -> Election | None:
         public.filter(status=Election.Status.FROZEN, opens_at__lte=now, closes_at__gt=now)
         .order_by("closes_at")
         .first()
-        or public.filter(status=Election.Status.FROZEN, opens_at__gt=now).order_by("opens_at").first()
+        or public.filter(status=Election.Status.FROZEN, opens_at__gt=now)
+        .order_by("opens_at")
+        .first()
         or public.order_by("-closes_at").first()
     )
 
@@ -140,8 +142,15 @@ def roll_summary(*, election: Election):
     )
 
 
+def search_text(value: str | None, *, limit: int = 100) -> str:
+    """A search box's text, safe for the database: no NUL characters (PostgreSQL refuses
+    them), no surrounding space, not longer than ``limit``."""
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
 def voters_for_manual(*, school: School, query: str = ""):
     """Students of the school on the roll, to pick one for a manual ballot."""
+    query = search_text(query)
     voters = Voter.objects.filter(school_class__school=school).select_related("school_class")
     if query:
         voters = voters.filter(

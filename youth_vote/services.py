@@ -19,6 +19,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
+from django.utils.timezone import localdate
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,11 @@ class VotingClosed(Exception):
 
 class InvalidChoice(Exception):
     """The choice is not a candidate on this voter's ballot."""
+
+
+def first_voting_day(election: Election) -> date:
+    """The calendar day voting opens, in the municipality's time zone (ages count from it)."""
+    return localdate(election.opens_at)
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -195,9 +201,7 @@ def district_create(*, election: Election, actor, name: str, child_population: i
     while election.districts.filter(slug=slug).exists():
         n += 1
         slug = f"{root}-{n}"
-    district = District(
-        election=election, name=name, slug=slug, child_population=child_population
-    )
+    district = District(election=election, name=name, slug=slug, child_population=child_population)
     district.full_clean()
     district.save(force_insert=True)
     seats_apportion(election=election)
@@ -311,12 +315,12 @@ def candidate_eligibility_problems(
             _("A candidate must have started school year %(grade)s.")
             % {"grade": election.candidate_min_grade}
         )
-    if age_on(birth_date, election.opens_at.date()) >= election.max_age:
+    if age_on(birth_date, first_voting_day(election)) >= election.max_age:
         problems.append(
             _("A candidate must be younger than %(age)s on the first day of voting.")
             % {"age": election.max_age}
         )
-    if birth_date > election.opens_at.date():
+    if birth_date > first_voting_day(election):
         problems.append(_("The date of birth is in the future."))
     return problems
 
@@ -388,8 +392,8 @@ def candidate_update(
 @transaction.atomic
 def candidate_transition(*, candidate: Candidate, to: str, actor, reason: str = "") -> Candidate:
     """Approve, reject or withdraw a candidate (before the election is frozen)."""
-    candidate = Candidate.objects.select_for_update().select_related("election").get(
-        pk=candidate.pk
+    candidate = (
+        Candidate.objects.select_for_update().select_related("election").get(pk=candidate.pk)
     )
     _require_draft(candidate.election)
     to = Candidate.Status(to)
@@ -431,7 +435,19 @@ def candidate_photo_remove(*, candidate: Candidate, actor, reason: str) -> Candi
 
 # --- Voter roll -----------------------------------------------------------------------------
 
-ROLL_COLUMNS = ["student_ref", "given_name", "family_name", "class", "grade", "birth_date", "district"]
+# The longest student reference the roll keeps, and the highest school year (gymnasium
+# year 4 at a "gymnasiesärskola" is year 13).
+STUDENT_REF_MAX = 64
+GRADE_MAX = 13
+ROLL_COLUMNS = [
+    "student_ref",
+    "given_name",
+    "family_name",
+    "class",
+    "grade",
+    "birth_date",
+    "district",
+]
 
 
 @dataclass
@@ -458,7 +474,9 @@ def _decode_csv(data: bytes | str) -> str:
 
 
 @transaction.atomic
-def roll_import(*, election: Election, school: School, data: bytes | str, actor) -> RollImportReport:
+def roll_import(
+    *, election: Election, school: School, data: bytes | str, actor
+) -> RollImportReport:
     """Add the students in a CSV file to the roll of ``school``.
 
     Columns (a header row, comma or semicolon separated): ``student_ref, given_name,
@@ -469,6 +487,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
     _require_draft(election)
     if school.election_id != election.pk:
         raise ValidationError(_("The school does not take part in this election."))
+    # One import per school at a time: a double-submitted file waits for the first and then
+    # finds its students already on the roll, instead of failing on the unique constraint.
+    school = School.objects.select_for_update().get(pk=school.pk)
     text = _decode_csv(data).replace("\x00", "")
     sample = text[:2048]
     try:
@@ -490,7 +511,7 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
         districts[d.slug.lower()] = d
         districts[d.name.lower()] = d
     classes = {c.name.lower(): c for c in school.classes.all()}
-    first_day = election.opens_at.date()
+    first_day = first_voting_day(election)
     seen = set()
     to_create = []
     for line, row in enumerate(reader, start=2):
@@ -507,10 +528,24 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
                 (line, _("Unknown district “%(name)s”.") % {"name": values["district"]})
             )
             continue
+        if len(values["student_ref"]) > STUDENT_REF_MAX:
+            report.rejected.append(
+                (
+                    line,
+                    _("The student reference is longer than %(max)s characters.")
+                    % {"max": STUDENT_REF_MAX},
+                )
+            )
+            continue
         try:
             grade = int(values["grade"])
         except ValueError:
             report.rejected.append((line, _("The school year is not a number.")))
+            continue
+        if not 0 <= grade <= GRADE_MAX:
+            report.rejected.append(
+                (line, _("The school year must be between 0 and %(max)s.") % {"max": GRADE_MAX})
+            )
             continue
         try:
             birth_date = parse_date(values["birth_date"])
@@ -518,6 +553,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
             birth_date = None
         if birth_date is None:
             report.rejected.append((line, _("The date of birth is not a date (YYYY-MM-DD).")))
+            continue
+        if birth_date > first_day:
+            report.rejected.append((line, _("The date of birth is in the future.")))
             continue
         if grade < election.voter_min_grade:
             report.rejected.append(
@@ -538,6 +576,11 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
             )
             continue
         class_name = clean_text(values["class"])[:40]
+        given_name = clean_text(values["given_name"])[:100]
+        family_name = clean_text(values["family_name"])[:100]
+        if not (class_name and given_name and family_name):
+            report.rejected.append((line, _("The name or the class is empty after cleaning.")))
+            continue
         key = (class_name.lower(), values["student_ref"])
         if key in seen:
             report.rejected.append((line, _("The same student appears twice in the file.")))
@@ -558,9 +601,9 @@ def roll_import(*, election: Election, school: School, data: bytes | str, actor)
                 election=election,
                 school_class=school_class,
                 district=district,
-                student_ref=values["student_ref"][:64],
-                given_name=clean_text(values["given_name"])[:100],
-                family_name=clean_text(values["family_name"])[:100],
+                student_ref=values["student_ref"],
+                given_name=given_name,
+                family_name=family_name,
                 grade=grade,
                 birth_date=birth_date,
             )
@@ -644,8 +687,10 @@ def voter_code_reissue(*, voter: Voter, actor, reason: str = "") -> str:
     same moment either lands first (and the reissue is refused) or uses the old code, which
     the reissue then no longer matches.
     """
-    voter = Voter.objects.select_for_update().select_related("school_class__school__election").get(
-        pk=voter.pk
+    voter = (
+        Voter.objects.select_for_update()
+        .select_related("school_class__school__election")
+        .get(pk=voter.pk)
     )
     election = voter.election
     _require_codes_allowed(election)
@@ -701,9 +746,7 @@ def roll_hash_compute(election: Election) -> tuple[str, int, dict[str, int]]:
         [str(voter_id), district_slug, school_slug, class_name]
         for voter_id, district_slug, school_slug, class_name in Voter.objects.filter(
             election=election
-        ).values_list(
-            "id", "district__slug", "school_class__school__slug", "school_class__name"
-        )
+        ).values_list("id", "district__slug", "school_class__school__slug", "school_class__name")
     )
     per_district = {}
     for _voter, district_slug, _school, _class in rows:
@@ -784,11 +827,15 @@ def election_freeze(*, election: Election, actor) -> Election:
 
 
 @transaction.atomic
-def election_extend(*, election: Election, actor, new_closes_at: datetime, reason: str) -> Extension:
+def election_extend(
+    *, election: Election, actor, new_closes_at: datetime, reason: str
+) -> Extension:
     """Move the closing time later, with a public reason (e.g. an outage during voting)."""
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.status != Election.Status.FROZEN:
-        raise ValidationError(_("Only a frozen election that has not been counted can be extended."))
+        raise ValidationError(
+            _("Only a frozen election that has not been counted can be extended.")
+        )
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason; it is published.")})
@@ -825,7 +872,10 @@ def session_open(*, school_class: SchoolClass, actor, minutes: int) -> VotingSes
         raise ValidationError(_("Sessions can only be opened while voting is open."))
     if not 5 <= minutes <= SESSION_MAX_MINUTES:
         raise ValidationError(
-            {"minutes": _("A session lasts from 5 to %(max)s minutes.") % {"max": SESSION_MAX_MINUTES}}
+            {
+                "minutes": _("A session lasts from 5 to %(max)s minutes.")
+                % {"max": SESSION_MAX_MINUTES}
+            }
         )
     now = timezone_now()
     for running in VotingSession.objects.select_for_update().filter(
@@ -874,9 +924,7 @@ def _store_ballot(*, voter_id, election: Election, district_id: int, candidate_i
     is needed for correctness. A tracker that collides with an existing one (about 1 in
     31^10 per pair) fails the whole write, which is then tried again with a new one.
     """
-    write = (
-        _insert_cast_postgresql if connection.vendor == "postgresql" else _insert_cast_orm
-    )
+    write = _insert_cast_postgresql if connection.vendor == "postgresql" else _insert_cast_orm
     for _attempt in range(5):
         tracker = codes.tracker_generate()
         try:
@@ -1116,12 +1164,15 @@ def election_add_members_to_council(*, election: Election, actor) -> int:
         raise ValidationError(_("Publish the result first."))
     if election.members_added_at:
         raise ValidationError(_("The elected members are already in the diary."))
-    council = election.council or Organization.objects.filter(
-        classification=Organization.Classification.YOUTH_COUNCIL
-    ).first()
+    council = (
+        election.council
+        or Organization.objects.filter(
+            classification=Organization.Classification.YOUTH_COUNCIL
+        ).first()
+    )
     if council is None:
         raise ValidationError(_("There is no youth council in the diary to add them to."))
-    start = election.term_start or election.closes_at.date() + timedelta(days=1)
+    start = election.term_start or localdate(election.closes_at) + timedelta(days=1)
     end = election.term_end or start.replace(year=start.year + 1) - timedelta(days=1)
     elected = CandidateResult.objects.filter(
         candidate__election=election,
@@ -1184,11 +1235,46 @@ def election_purge(*, election: Election, actor) -> dict:
     participations = Participation.objects.filter(election=election).delete()[0]
     sessions = VotingSession.objects.filter(school_class__school__election=election).delete()[0]
     voters = Voter.objects.filter(election=election).delete()[0]
+    _ballot_side_rewrite_shuffled(election)
     election.purged_at = timezone_now()
     election.save(update_fields=["purged_at"])
     counts = {"voters": voters, "participations": participations, "sessions": sessions}
     audit_log(actor=actor, action="youth_vote.election.purge", target=election, data=counts)
     return counts
+
+
+def _ballot_side_rewrite_shuffled(election: Election) -> None:
+    """Write the ballots and the trackers again, in a random order and with new keys.
+
+    A cast writes the participation mark, the ballot and the tracker together, so the rows
+    lie in the tables' files (and in a dump) in the order they were cast, each table in the
+    same order: the n-th tracker sits where the n-th ballot does. No query orders by that,
+    but a reader of the files could line a student's tracker up with a ballot. Rewritten in
+    a random order, the stored order says nothing; the count does not change.
+    """
+    rng = random.SystemRandom()
+    ballots = list(
+        Ballot.objects.filter(election=election)
+        .order_by()
+        .values_list("district_id", "candidate_id")
+    )
+    trackers = list(
+        Tracker.objects.filter(election=election).order_by().values_list("code", flat=True)
+    )
+    rng.shuffle(ballots)
+    rng.shuffle(trackers)
+    Ballot.objects.filter(election=election).delete()
+    Tracker.objects.filter(election=election).delete()
+    Ballot.objects.bulk_create(
+        (
+            Ballot(election=election, district_id=district_id, candidate_id=candidate_id)
+            for district_id, candidate_id in ballots
+        ),
+        batch_size=5000,
+    )
+    Tracker.objects.bulk_create(
+        (Tracker(election=election, code=code) for code in trackers), batch_size=5000
+    )
 
 
 def export_build(election: Election) -> dict:
@@ -1203,9 +1289,7 @@ def export_build(election: Election) -> dict:
         .iterator(chunk_size=5000)
     ]
     random.SystemRandom().shuffle(ballots)
-    trackers = sorted(
-        Tracker.objects.filter(election=election).values_list("code", flat=True)
-    )
+    trackers = sorted(Tracker.objects.filter(election=election).values_list("code", flat=True))
     results = []
     for district in election.districts.order_by("slug").select_related("result"):
         rows = CandidateResult.objects.filter(candidate__district=district).select_related(

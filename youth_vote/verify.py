@@ -37,7 +37,15 @@ def _expected_district(config, district, ballots_here, seed):
             outcome = "member"
         elif n > 0 and place <= district["members"] + district["substitutes"]:
             outcome, sub = "substitute", place - district["members"]
-        rows.append({"key": c["key"], "votes": n, "rank": place, "outcome": outcome, "substitute_order": sub})
+        rows.append(
+            {
+                "key": c["key"],
+                "votes": n,
+                "rank": place,
+                "outcome": outcome,
+                "substitute_order": sub,
+            }
+        )
     return {
         "district": district["slug"],
         "ballots": len(ballots_here),
@@ -47,7 +55,17 @@ def _expected_district(config, district, ballots_here, seed):
 
 
 def verify(export: dict) -> list[str]:
-    """Every problem found in ``export``; an empty list means it checks out."""
+    """Every problem found in ``export``; an empty list means it checks out.
+
+    A file that is not shaped like an export at all is one problem, not a crash.
+    """
+    try:
+        return _verify(export)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return [f"The export is malformed: {type(exc).__name__}: {exc}"]
+
+
+def _verify(export: dict) -> list[str]:
     problems = []
     try:
         config = export["config"]
@@ -96,7 +114,9 @@ def verify(export: dict) -> list[str]:
                 )
         got_rows = {row.get("key"): row for row in got.get("candidates", [])}
         if set(got_rows) != {row["key"] for row in expected["candidates"]}:
-            problems.append(f"District {slug}: the published candidates differ from the configuration.")
+            problems.append(
+                f"District {slug}: the published candidates differ from the configuration."
+            )
         for row in expected["candidates"]:
             mine = got_rows.get(row["key"], {})
             for part in ("votes", "rank", "outcome", "substitute_order"):
@@ -119,7 +139,11 @@ def main(argv=None) -> int:
         problems = verify(json.load(handle))
     for problem in problems:
         print(problem)
-    print("OK: the result follows from the ballots." if not problems else f"FAILED: {len(problems)} problem(s).")
+    print(
+        "OK: the result follows from the ballots."
+        if not problems
+        else f"FAILED: {len(problems)} problem(s)."
+    )
     return 0 if not problems else 1
 
 

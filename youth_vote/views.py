@@ -110,9 +110,7 @@ def candidates(request, slug):
         election=election, status=Candidate.Status.APPROVED
     ).select_related("district")
     for district in election.districts.all():
-        by_district.append(
-            (district, [c for c in approved if c.district_id == district.pk])
-        )
+        by_district.append((district, [c for c in approved if c.district_id == district.pk]))
     return render(
         request,
         "youth_vote/candidates.html",
@@ -234,9 +232,7 @@ def trackers(request, slug):
     wanted = codes.tracker_normalise(request.GET.get("tracker", ""))
     found = None
     if request.GET.get("tracker"):
-        found = bool(
-            wanted and Tracker.objects.filter(election=election, code=wanted).exists()
-        )
+        found = bool(wanted and Tracker.objects.filter(election=election, code=wanted).exists())
     page = Paginator(
         Tracker.objects.filter(election=election).values_list("code", flat=True), 500
     ).get_page(request.GET.get("page"))
@@ -465,7 +461,11 @@ def booth_cast(request):
     form = ChoiceForm(request.POST)
     if not form.is_valid():
         return _ballot_page(
-            request, election, ballot_pass, error=_("Choose a candidate, or vote blank."), status=400
+            request,
+            election,
+            ballot_pass,
+            error=_("Choose a candidate, or vote blank."),
+            status=400,
         )
     try:
         tracker = services.ballot_cast(
@@ -762,8 +762,15 @@ def admin_candidate(request, slug, pk):
                 messages.success(request, _("Saved. The candidate waits for review again."))
                 return redirect("youth_vote:admin-candidate", slug=slug, pk=pk)
             if part == "remove_photo":
+                reason_form = ReasonForm(request.POST)
+                if not reason_form.is_valid():
+                    raise ValidationError(
+                        [m for errors in reason_form.errors.values() for m in errors]
+                    )
                 services.candidate_photo_remove(
-                    candidate=candidate, actor=request.user, reason=request.POST.get("reason", "")
+                    candidate=candidate,
+                    actor=request.user,
+                    reason=reason_form.cleaned_data["reason"],
                 )
                 messages.success(request, _("The photo is removed."))
                 return redirect("youth_vote:admin-candidate", slug=slug, pk=pk)
@@ -1079,7 +1086,9 @@ def contact_class_reissue(request, pk):
     school_class = selectors.class_get_for_contact(user=request.user, pk=pk)
     voters = school_class.voters.order_by("family_name", "given_name")
     if request.method == "POST":
-        voter = _voter_or_404(Voter.objects.filter(school_class=school_class), request.POST.get("voter"))
+        voter = _voter_or_404(
+            Voter.objects.filter(school_class=school_class), request.POST.get("voter")
+        )
         form = ReasonForm(request.POST)
         form.is_valid()
         try:
@@ -1113,7 +1122,7 @@ def contact_manual(request, pk):
     """Record a paper ballot for a student who votes without a code."""
     school = selectors.school_get_for_contact(user=request.user, pk=pk)
     election = school.election
-    query = request.GET.get("q", "").strip()
+    query = selectors.search_text(request.GET.get("q"))
     voter = None
     if request.method == "POST" or request.GET.get("voter"):
         voter = _voter_or_404(
@@ -1126,6 +1135,8 @@ def contact_manual(request, pk):
         choice = request.POST.get("choice", "")
         if not choice:
             messages.error(request, _("Choose a candidate, or blank."))
+        elif len(request.POST.getlist("choice")) > 1:
+            messages.error(request, _("Choose only one."))
         else:
             try:
                 tracker = services.manual_ballot_record(
@@ -1151,9 +1162,7 @@ def contact_manual(request, pk):
         "election": election,
         "query": query,
         "voter": voter,
-        "voters": selectors.voters_for_manual(school=school, query=query)[:50]
-        if query
-        else [],
+        "voters": selectors.voters_for_manual(school=school, query=query)[:50] if query else [],
     }
     if voter is not None:
         context["candidates"] = selectors.ballot_candidates(

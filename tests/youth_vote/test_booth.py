@@ -111,6 +111,32 @@ def test_malformed_or_foreign_choice_is_refused_and_does_not_spend_the_code(buil
     assert cast.status_code == 303
 
 
+def test_a_ballot_with_two_choices_is_refused_and_does_not_spend_the_code(
+    built, booth, client, contact
+):
+    voter, code, session_code = _first(built)
+    entered = booth.enter(code, session_code)
+    ballot_pass = booth.ballot_pass(entered)
+    first, second = booth.choices(entered)[:2]
+    for step in ("confirm", "cast"):
+        response = booth.client.post(
+            f"/youth-vote/vote/{step}/", {"ballot_pass": ballot_pass, "choice": [first, second]}
+        )
+        assert response.status_code == 400, step
+    assert Ballot.objects.count() == 0 and Participation.objects.count() == 0
+    # The paper-ballot form refuses two choices too.
+    other = built.voters(voter.school_class)[1]
+    client.force_login(contact)
+    options = [str(c.key) for c in built.candidates[other.district_id]][:2]
+    client.post(
+        f"/youth-vote/schools/{other.school_class.school_id}/manual/",
+        {"voter": other.pk, "choice": options},
+    )
+    assert Ballot.objects.count() == 0 and Participation.objects.count() == 0
+    _choice, cast = booth.vote(code, session_code)
+    assert cast.status_code == 303
+
+
 def test_candidate_of_another_district_is_refused(built, booth):
     voter, code, session_code = _first(built)
     other = next(d for d in built.districts if d.pk != voter.district_id)
@@ -209,7 +235,10 @@ def test_failed_attempts_are_limited_per_device_and_flagged(built, booth, client
 
     other = Client()
     other.get("/youth-vote/vote/")
-    assert other.post("/youth-vote/vote/", {"code": code, "session_code": session_code}).status_code == 200
+    assert (
+        other.post("/youth-vote/vote/", {"code": code, "session_code": session_code}).status_code
+        == 200
+    )
 
 
 def test_failed_attempts_are_limited_per_session(built, booth, client, settings):

@@ -1,11 +1,14 @@
 """One ballot per voter under concurrent attempts, and all-or-nothing casting.
 
-The concurrency test needs PostgreSQL (real concurrent transactions); it runs in the
-PostgreSQL pass of CI. The cast path has no application-level "has voted?" check at all:
-the unique voter of the participation table is the only thing that refuses the second
-ballot, so these tests exercise the database constraint itself.
+The concurrency tests need PostgreSQL (real concurrent transactions); they run in the
+PostgreSQL pass of CI. The booth's one read before the cast also says whether the student
+has voted (for a quick, plain answer); the tests take that answer away, so the unique voter
+of the participation table is the only thing left to refuse the second ballot: they exercise
+the database constraint itself, from threads and from two worker processes.
 """
 
+import dataclasses
+import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,6 +18,7 @@ from django.db import DatabaseError, connection, connections
 from django.test import Client
 
 from tests.youth_vote.conftest import Booth
+from youth_vote import booth as booth_module
 from youth_vote import services
 from youth_vote.models import Ballot, Participation, Tracker
 
@@ -24,9 +28,19 @@ ATTEMPTS = 100
 WORKERS = 25
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency")
-@pytest.mark.django_db(transaction=True)
-def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(election_admin, contact):
+def _without_the_voted_check(monkeypatch):
+    """Remove the booth's own "has this student voted?" answer from the cast path, so that
+    only the database's unique participation row can refuse the second ballot."""
+    real = booth_module.pass_check
+
+    def pass_check(ballot_pass):
+        check = real(ballot_pass)
+        return None if check is None else dataclasses.replace(check, voted=False)
+
+    monkeypatch.setattr(booth_module, "pass_check", pass_check)
+
+
+def _prepared_cast(election_admin, contact):
     from tests.youth_vote.factories import build_election
 
     built = build_election(admin=election_admin, contact=contact)
@@ -35,10 +49,11 @@ def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(ele
     first = Booth(Client())
     entered = first.enter(built.codes[voter.pk], built.session_code(school_class))
     assert entered.status_code == 200
-    ballot_pass = first.ballot_pass(entered)
-    choice = first.choices(entered)[0]
+    return first.ballot_pass(entered), first.choices(entered)[0]
 
-    barrier = threading.Barrier(WORKERS)
+
+def _attempts_in_threads(ballot_pass, choice, attempts):
+    barrier = threading.Barrier(min(WORKERS, attempts))
 
     def attempt(_n):
         try:
@@ -51,13 +66,54 @@ def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(ele
             connections.close_all()
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        statuses = list(pool.map(attempt, range(ATTEMPTS)))
+        return list(pool.map(attempt, range(attempts)))
 
+
+def _assert_exactly_one_ballot(statuses):
     assert statuses.count(303) == 1, statuses
     assert statuses.count(409) == ATTEMPTS - 1, statuses
     assert Ballot.objects.count() == 1
     assert Participation.objects.count() == 1
     assert Tracker.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"
+)
+@pytest.mark.django_db(transaction=True)
+def test_one_hundred_concurrent_casts_with_one_code_leave_exactly_one_ballot(
+    election_admin, contact, monkeypatch
+):
+    _without_the_voted_check(monkeypatch)
+    ballot_pass, choice = _prepared_cast(election_admin, contact)
+    _assert_exactly_one_ballot(_attempts_in_threads(ballot_pass, choice, ATTEMPTS))
+
+
+def _attempts_in_a_process(args):
+    ballot_pass, choice, attempts = args
+    return _attempts_in_threads(ballot_pass, choice, attempts)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_casts_from_two_worker_processes_leave_exactly_one_ballot(
+    election_admin, contact, monkeypatch
+):
+    """The same with the attempts spread over two processes, as behind several workers."""
+    _without_the_voted_check(monkeypatch)
+    ballot_pass, choice = _prepared_cast(election_admin, contact)
+    # Forked children must open their own connections, never share the parent's.
+    connections.close_all()
+    half = ATTEMPTS // 2
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        statuses = [
+            status
+            for part in pool.map(_attempts_in_a_process, [(ballot_pass, choice, half)] * 2)
+            for status in part
+        ]
+    _assert_exactly_one_ballot(statuses)
 
 
 @contextmanager
@@ -103,7 +159,10 @@ def test_failure_after_the_ballot_insert_leaves_neither_ballot_nor_mark(election
     voter = built.voters(school_class)[0]
     with failing_after_insert_into(Ballot), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
-            election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
+            election=built.election,
+            voter_id=voter.pk,
+            district_id=voter.district_id,
+            choice="blank",
         )
     assert not Ballot.objects.exists()
     assert not Participation.objects.exists()
@@ -124,6 +183,9 @@ def test_failure_when_storing_the_tracker_also_rolls_back(election_admin, contac
     voter = built.voters(built.classes[0])[0]
     with failing_after_insert_into(Tracker), pytest.raises(DatabaseError, match="injected"):
         services.ballot_cast(
-            election=built.election, voter_id=voter.pk, district_id=voter.district_id, choice="blank"
+            election=built.election,
+            voter_id=voter.pk,
+            district_id=voter.district_id,
+            choice="blank",
         )
     assert (Ballot.objects.count(), Participation.objects.count()) == (0, 0)

@@ -72,22 +72,56 @@ def test_fixed_test_vectors_verify(vector, tmp_path):
 
     result = subprocess.run(
         [sys.executable, "youth_vote/verify.py", str(vector)],
-        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["ballots"].__setitem__(0, [d["ballots"][0][0], ["a", "list"]]),
+        lambda d: d.__setitem__("results", []),
+        lambda d: d.__setitem__("config", None),
+        lambda d: d.__setitem__("ballots", 7),
+        lambda d: d["config"]["districts"][0].__setitem__("members", "many"),
+        lambda d: d.__setitem__("tie_seed", None),
+    ],
+)
+def test_a_malformed_export_fails_verification_cleanly(mutate, tmp_path):
+    """Not shaped like an export: the verifier says so and exits 1, with no traceback."""
+    vector = sorted(VECTORS.glob("*.json"))[0]
+    data = json.loads(vector.read_text())
+    mutate(data)
+    path = tmp_path / "malformed.json"
+    path.write_text(json.dumps(data))
+    ok, text = _verify(path)
+    assert not ok and "FAILED" in text
+
+
 def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, monkeypatch):
     built = build_election(
-        admin=election_admin, contact=contact, districts=(("Norr", 100),), members=1,
-        substitutes=1, candidates_per_district=3, students_per_class=4,
+        admin=election_admin,
+        contact=contact,
+        districts=(("Norr", 100),),
+        members=1,
+        substitutes=1,
+        candidates_per_district=3,
+        students_per_class=4,
     )
     booth = Booth(__import__("django.test", fromlist=["Client"]).Client())
     school_class = built.classes[0]
     first, second, third = built.candidates[built.districts[0].pk]
     voters = built.voters(school_class)
     for voter, candidate in zip(voters, (first, second, first, second), strict=True):
-        assert vote_for(booth, built.codes[voter.pk], built.session_code(school_class), str(candidate.key)).status_code == 303
+        assert (
+            vote_for(
+                booth, built.codes[voter.pk], built.session_code(school_class), str(candidate.key)
+            ).status_code
+            == 303
+        )
     seed = "abc123"
     monkeypatch.setattr(services.secrets, "token_hex", lambda n: seed)
     with _after_close(built.election):
@@ -98,7 +132,10 @@ def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, mon
     winner, runner_up = sorted((first, second), key=lambda c: lot[c])
     results = {r.candidate_id: r for r in CandidateResult.objects.all()}
     assert results[winner.pk].outcome == "member" and results[winner.pk].rank == 1
-    assert results[runner_up.pk].outcome == "substitute" and results[runner_up.pk].substitute_order == 1
+    assert (
+        results[runner_up.pk].outcome == "substitute"
+        and results[runner_up.pk].substitute_order == 1
+    )
     assert results[third.pk].outcome == "not_elected" and results[third.pk].votes == 0
     assert AuditEntry.objects.get(action="youth_vote.election.tally").data["tie_seed"] == seed
     # A second count is refused: the seed cannot be redrawn.
@@ -123,10 +160,15 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
     print(f"youth-vote scenario seed: {seed}")
     rng = random.Random(seed)
     built = build_election(
-        admin=election_admin, contact=contact,
+        admin=election_admin,
+        contact=contact,
         districts=(("Norr", 900), ("Mitt", 700), ("Syd", 400)),
-        members=6, substitutes=3, candidates_per_district=3,
-        classes_per_school=2, students_per_class=7, rng=rng,
+        members=6,
+        substitutes=3,
+        candidates_per_district=3,
+        classes_per_school=2,
+        students_per_class=7,
+        rng=rng,
     )
     election = built.election
     voters = list(Voter.objects.filter(election=election).select_related("school_class"))
@@ -142,9 +184,16 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
         code = built.codes[voter.pk]
         if roll < 0.35:
             # Lost the code: the contact person prints a new one; the old one stops working.
-            page = staff.post(f"/youth-vote/classes/{school_class.pk}/reissue/", {"voter": voter.pk})
+            page = staff.post(
+                f"/youth-vote/classes/{school_class.pk}/reissue/", {"voter": voter.pk}
+            )
             new_code = re.search(r"<code>([A-Z2-9-]{16})</code>", page.content.decode()).group(1)
-            assert Booth(__import__("django.test", fromlist=["Client"]).Client()).enter(code, built.session_code(school_class)).status_code == 400
+            assert (
+                Booth(__import__("django.test", fromlist=["Client"]).Client())
+                .enter(code, built.session_code(school_class))
+                .status_code
+                == 400
+            )
             code = new_code
         options = [str(c.key) for c in built.candidates[voter.district_id]] + ["blank"]
         choice = rng.choice(options)
@@ -162,21 +211,31 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
         {"voter": manual.pk, "choice": paper_choice},
     )
     assert response.status_code == 302
-    expected[(manual.district_id, paper_choice)] = expected.get((manual.district_id, paper_choice), 0) + 1
+    expected[(manual.district_id, paper_choice)] = (
+        expected.get((manual.district_id, paper_choice), 0) + 1
+    )
     voted.add(manual.pk)
     # … and the paper-ballot student cannot vote again, on paper or online.
     again = staff.post(
         f"/youth-vote/schools/{manual.school_class.school_id}/manual/",
-        {"voter": manual.pk, "choice": "blank"}, follow=True,
+        {"voter": manual.pk, "choice": "blank"},
+        follow=True,
     )
     assert "redan röstat" in again.content.decode()
-    assert Ballot.objects.count() == len(voted) == Participation.objects.count() == Tracker.objects.count()
+    assert (
+        Ballot.objects.count()
+        == len(voted)
+        == Participation.objects.count()
+        == Tracker.objects.count()
+    )
 
     admin = __import__("django.test", fromlist=["Client"]).Client()
     admin.force_login(election_admin)
     with _after_close(election):
         assert admin.post(f"/youth-vote/admin/{election.slug}/tally/").status_code == 302
-        assert client.get(f"/youth-vote/{election.slug}/results/").status_code == 403  # not yet published
+        assert (
+            client.get(f"/youth-vote/{election.slug}/results/").status_code == 403
+        )  # not yet published
         assert admin.post(f"/youth-vote/admin/{election.slug}/publish/").status_code == 302
         results_page = client.get(f"/youth-vote/{election.slug}/results/")
         export = client.get(f"/youth-vote/{election.slug}/export.json")
@@ -198,7 +257,9 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
     assert data["audit_head"]["hash"] == audit_head().hash
     # Trackers are listed and found; ballots carry no tracker.
     some_tracker = Tracker.objects.first().code
-    assert some_tracker in trackers_page.content.decode() or "Sida" in trackers_page.content.decode()
+    assert (
+        some_tracker in trackers_page.content.decode() or "Sida" in trackers_page.content.decode()
+    )
     assert all(len(b) == 2 for b in data["ballots"])
 
     path = tmp_path / "export.json"
@@ -208,7 +269,9 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
     # Edit one ballot: the verifier fails.
     tampered = json.loads(path.read_text())
     district, choice = tampered["ballots"][0]
-    options = [c["key"] for c in tampered["config"]["candidates"] if c["district"] == district] + [None]
+    options = [c["key"] for c in tampered["config"]["candidates"] if c["district"] == district] + [
+        None
+    ]
     tampered["ballots"][0] = [district, next(o for o in options if o != choice)]
     path.write_text(json.dumps(tampered))
     ok, text = _verify(path)
@@ -241,7 +304,9 @@ def test_results_page_hides_small_school_turnout_and_shows_charts(election_admin
     first_class = built.classes[0]
     booth = Booth(client)
     for voter in built.voters(first_class)[:11]:
-        assert booth.vote(built.codes[voter.pk], built.session_code(first_class))[1].status_code == 303
+        assert (
+            booth.vote(built.codes[voter.pk], built.session_code(first_class))[1].status_code == 303
+        )
     second_class = built.classes[1]
     voter = built.voters(second_class)[0]
     assert booth.vote(built.codes[voter.pk], built.session_code(second_class))[1].status_code == 303
@@ -257,12 +322,21 @@ def test_results_page_hides_small_school_turnout_and_shows_charts(election_admin
 
 
 def test_elected_are_added_to_the_youth_council_in_one_action(election_admin, contact, client):
-    council = Organization.objects.create(name="Ungdomsfullmäktige", slug="uf", classification="youth_council")
-    built = build_election(admin=election_admin, contact=contact, members=2, substitutes=1, candidates_per_district=3)
+    council = Organization.objects.create(
+        name="Ungdomsfullmäktige", slug="uf", classification="youth_council"
+    )
+    built = build_election(
+        admin=election_admin, contact=contact, members=2, substitutes=1, candidates_per_district=3
+    )
     booth = Booth(client)
     for school_class in built.classes:
         for voter in built.voters(school_class):
-            assert booth.vote(built.codes[voter.pk], built.session_code(school_class), pick=0)[1].status_code == 303
+            assert (
+                booth.vote(built.codes[voter.pk], built.session_code(school_class), pick=0)[
+                    1
+                ].status_code
+                == 303
+            )
     client.force_login(election_admin)
     slug = built.election.slug
     with _after_close(built.election):
