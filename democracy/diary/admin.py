@@ -95,9 +95,9 @@ class MeetingAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and "status" in self.changed_data:
+        new = cleaned.get("status")  # absent when the value was no valid status at all
+        if self.instance.pk and new and "status" in self.changed_data:
             old = self.initial.get("status")
-            new = cleaned.get("status")
             if new not in Meeting.TRANSITIONS.get(old, set()):
                 self.add_error(
                     "status",

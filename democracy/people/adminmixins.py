@@ -7,6 +7,8 @@ exist, for instance after a test flushed them.
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from democracy.core.permissions import has_role
@@ -23,9 +25,36 @@ def audit_action(obj, verb: str) -> str:
     return f"{obj._meta.label_lower}.{verb}"
 
 
+class ValidatedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the submitted value up again to show it when the form
+    comes back with errors; a value that is no key at all (typed into the request by hand)
+    made that lookup raise a server error. Such a value is shown as nothing chosen, and the
+    form field itself reports it as an invalid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(remote.field_name)
+        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
+
+
+def _is_key(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class EditorPermissionsMixin:
     # Addresses typed without a scheme are taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidatedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return is_diary_editor(request) or super().has_module_permission(request)

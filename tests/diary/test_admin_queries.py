@@ -224,3 +224,26 @@ def test_pages_run_a_bounded_number_of_queries_on_the_demo_data(client, django_a
     for url, limit in pages:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200, url
+
+
+def test_values_that_are_no_key_or_status_are_form_errors_not_server_errors(editor_client):
+    """A hand-made request with a non-key in an autocomplete field, or a status that does not
+    exist, comes back as the form with errors (the autocomplete widget used to raise)."""
+    meeting = Meeting.objects.create(organization=OrganizationFactory(), year=2026, number=1,
+                                     start="2026-05-12T13:00:00+02:00", location="Rum")
+    url = reverse("admin:diary_meeting_change", args=[meeting.pk])
+    data = {
+        "organization": "\x00", "year": "2026", "number": "1", "title": "",
+        "start_0": "2026-05-12", "start_1": "13:00", "end_0": "", "end_1": "", "location": "Rum",
+        "address": "", "webcast_url": "", "status": "no-such-status", "publicity": "public",
+        "status_note": "", **inline("agenda_items", []), **inline("documents", []),
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].errors
+    assert set(errors) >= {"organization", "status"}
+    response = editor_client.post(
+        reverse("admin:people_membership_add"), {"person": "2026-02-31", "organization": "x"}
+    )
+    assert response.status_code == 200
+    assert "person" in response.context["adminform"].errors
