@@ -122,7 +122,9 @@ def proposal_list(
         queryset = queryset.filter(district__slug=district)
     if query:
         queryset = _text_filter(queryset, query)
-    if sort == "closing_soon":
+    if sort == "closing_soon" and not status:
+        # "Closing soon" means the proposals still collecting; a chosen status is kept, in
+        # closing order, rather than emptying the list.
         queryset = queryset.filter(status=Status.PUBLISHED)
     return queryset.order_by(*SORTS.get(sort, SORTS["newest"]))
 
@@ -197,22 +199,46 @@ def proposals_similar(
 ) -> list[Similar]:
     """Existing proposals that share words with this one, decided ones included."""
     words = _significant_words(f"{title} {summary}")
+    candidates = _similar_candidates(words, include_pending=include_pending)
+    return _rank_similar(candidates, words, exclude_pk=exclude_pk, limit=limit)
+
+
+def proposals_similar_to_each(
+    proposals, *, limit: int = 3, include_pending: bool = False
+) -> dict[int, list[Similar]]:
+    """``proposals_similar`` for a list of proposals (the moderation queue) in one query."""
+    words_of = {p.pk: _significant_words(f"{p.title} {p.summary}") for p in proposals}
+    every_word = sorted({word for words in words_of.values() for word in words})
+    candidates = _similar_candidates(
+        every_word, include_pending=include_pending, pool=200 + 20 * len(words_of)
+    )
+    return {
+        pk: _rank_similar(candidates, words, exclude_pk=pk, limit=limit)
+        for pk, words in words_of.items()
+    }
+
+
+def _similar_candidates(words: list[str], *, include_pending: bool, pool: int = 200):
     if not words:
         return []
     condition = Q()
     for word in words:
         condition |= Q(title__icontains=word) | Q(summary__icontains=word)
     base = PUBLIC_FILTER | Q(status=Status.SUBMITTED) if include_pending else PUBLIC_FILTER
-    candidates = (
+    return list(
         Proposal.objects.filter(base)
         .filter(condition)
-        .exclude(pk=exclude_pk)
         .select_related("count", "decision_item", "rejection_reason")
-        .order_by("-created_at")[:200]
+        .order_by("-created_at")[:pool]
     )
+
+
+def _rank_similar(candidates, words: list[str], *, exclude_pk, limit: int) -> list[Similar]:
     repeat_since = timezone_now() - timedelta(days=30 * rules.current().repeat_months)
     results = []
     for candidate in candidates:
+        if candidate.pk == exclude_pk:
+            continue
         title_words = set(re.findall(r"\w+", candidate.title.lower()))
         summary_words = set(re.findall(r"\w+", candidate.summary.lower()))
         score = sum(2 * (w in title_words) + (w in summary_words) for w in words)

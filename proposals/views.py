@@ -544,18 +544,13 @@ class ModerationQueueView(StaffRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone_now()
         queue = list(selectors.moderation_queue())
+        similar = selectors.proposals_similar_to_each(queue, limit=3, include_pending=True)
         context["queue"] = [
             {
                 "proposal": proposal,
                 "waiting_days": (now - (proposal.submitted_at or proposal.created_at)).days,
                 "waiting": now - (proposal.submitted_at or proposal.created_at),
-                "similar": selectors.proposals_similar(
-                    title=proposal.title,
-                    summary=proposal.summary,
-                    exclude_pk=proposal.pk,
-                    limit=3,
-                    include_pending=True,
-                ),
+                "similar": similar[proposal.pk],
             }
             for proposal in queue
         ]

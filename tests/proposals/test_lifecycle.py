@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import now as timezone_now
 
@@ -110,6 +112,28 @@ def test_moderation_queue_is_oldest_first_with_waiting_time(client, moderator, m
     assert [e["proposal"] for e in queue] == [old, new]
     assert queue[0]["waiting_days"] == 9
     assert "Har väntat mer än en vecka" in response.content.decode()
+
+
+def test_moderation_queue_shows_similar_proposals_in_a_fixed_number_of_queries(
+    client, moderator, make_proposal
+):
+    published = make_proposal(Proposal.Status.PUBLISHED, title="Belysning vid ån och bron")
+    waiting = [make_proposal(Proposal.Status.SUBMITTED) for _ in range(2)]
+    client.force_login(moderator)
+
+    def queries_for_the_queue():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("proposals:moderation-queue"))
+        return response, len(queries)
+
+    response, few = queries_for_the_queue()
+    entry = next(e for e in response.context["queue"] if e["proposal"] == waiting[0])
+    similar = [s.proposal for s in entry["similar"]]
+    assert published in similar and waiting[1] in similar and waiting[0] not in similar
+    waiting += [make_proposal(Proposal.Status.SUBMITTED) for _ in range(8)]
+    response, many = queries_for_the_queue()
+    assert len(response.context["queue"]) == 10
+    assert many == few
 
 
 def test_moderator_publishes_with_responsible_body(

@@ -141,4 +141,5 @@ def test_list_filters_and_sorts(
     assert titles(sort="most_signed")[0] == decided.title  # 3 signatures (it reached its threshold)
     assert titles(sort="most_signed")[1] == popular.title
     assert titles(sort="closing_soon") == [closing.title, popular.title]  # open ones only
+    assert titles(sort="closing_soon", status="answered") == [decided.title]  # not emptied
     assert set(titles()) == {popular.title, closing.title, decided.title}
