@@ -91,8 +91,9 @@ def meeting_event(meeting: Meeting, zone) -> Event:
         event.add("location", vText(", ".join(p for p in (meeting.location, meeting.address) if p)))
     event.add("url", url)
     event.add("status", ICS_STATUS[meeting.status])
-    # Each move bumps the sequence so calendar clients replace the event they have.
-    event.add("sequence", 1 if meeting.was_moved else 0)
+    # Each change of time, place, title or status is a new revision: calendar clients replace
+    # the event they have.
+    event.add("sequence", meeting.calendar_sequence)
     event.add("transp", "OPAQUE")
     event.add("categories", [meeting.organization.short_name or meeting.organization.name])
     return event

@@ -106,8 +106,18 @@ class Meeting(models.Model):
         help_text=_("Why the meeting was moved or cancelled, in plain language."),
     )
     webcast_url = models.URLField(_("webcast"), blank=True)
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up each time the time, place, title or status changes."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What a calendar shows of a meeting. A saved change to any of them is a new revision: the
+    # iCalendar SEQUENCE goes up (RFC 5545 3.8.7.4) and subscribed calendars replace the event.
+    CALENDAR_FIELDS = ("start", "end", "status", "location", "address", "title")
 
     class Meta:
         ordering = ["start"]
@@ -130,8 +140,26 @@ class Meeting(models.Model):
             return f"{self.organization} {self.number}/{self.year}"
         return f"{self.organization} {self.start:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        saved = getattr(self, "_calendar_saved", None)
+        if saved is not None and saved != self._calendar_state():
+            self.calendar_sequence += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "calendar_sequence"}
+        super().save(*args, **kwargs)
+        self._calendar_saved = self._calendar_state()
+
     def get_absolute_url(self):
         return reverse("diary:meeting-detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._calendar_saved = instance._calendar_state()
+        return instance
+
+    def _calendar_state(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self.CALENDAR_FIELDS)
 
     @property
     def appeal_deadline(self):
@@ -374,7 +402,9 @@ class Document(models.Model):
         _("minutes version"), max_length=16, choices=MinutesVersion.choices, blank=True
     )
     published_on = models.DateField(_("published"), null=True, blank=True)
-    registry_document_id = models.CharField(_("document id in the registry"), max_length=50, blank=True)
+    registry_document_id = models.CharField(
+        _("document id in the registry"), max_length=50, blank=True
+    )
     public = models.BooleanField(_("public"), default=True)
     withheld_ground = models.CharField(
         _("legal ground for withholding"),
@@ -408,7 +438,11 @@ class Document(models.Model):
         super().clean()
         if not self.public and not self.withheld_ground.strip():
             raise ValidationError(
-                {"withheld_ground": _("A withheld document needs the legal ground for withholding it.")}
+                {
+                    "withheld_ground": _(
+                        "A withheld document needs the legal ground for withholding it."
+                    )
+                }
             )
 
     @property

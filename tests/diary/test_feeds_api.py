@@ -9,7 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from democracy.diary import services
-from democracy.diary.models import Document
+from democracy.diary.models import Document, Meeting
 from tests.diary.factories import AgendaItemFactory, CaseFactory, MeetingFactory
 from tests.people.factories import OrganizationFactory, PartyFactory, politician
 
@@ -51,6 +51,31 @@ def test_moved_meeting_keeps_its_uid_with_a_new_time(client):
     event = after[f"meeting-{meeting.pk}@127.0.0.1"]
     assert event["DTSTART"].dt == datetime(2099, 5, 19, 9, tzinfo=STOCKHOLM)
     assert int(event["SEQUENCE"]) > int(before[f"meeting-{meeting.pk}@127.0.0.1"]["SEQUENCE"])
+
+
+def test_each_change_a_calendar_shows_raises_the_sequence(client, make_user):
+    """RFC 5545: every revision of an event has a higher SEQUENCE than the one before, so a
+    meeting moved twice, then cancelled, is replaced each time in subscribed calendars."""
+    meeting = MeetingFactory(start=datetime(2099, 5, 12, 13, tzinfo=STOCKHOLM))
+    uid = f"meeting-{meeting.pk}@127.0.0.1"
+
+    def sequence():
+        return int(events(client.get("/meetings.ics"))[1][uid]["SEQUENCE"])
+
+    seen = [sequence()]
+    services.meeting_move(meeting=meeting, start=datetime(2099, 5, 19, 9, tzinfo=STOCKHOLM), actor=None)
+    seen.append(sequence())
+    services.meeting_move(
+        meeting=Meeting.objects.get(pk=meeting.pk), start=datetime(2099, 5, 26, 9, tzinfo=STOCKHOLM), actor=None
+    )
+    seen.append(sequence())
+    services.meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), actor=None, webcast_url="https://example.org/tv")
+    assert sequence() == seen[-1]  # nothing a calendar shows changed
+    services.meeting_update(meeting=Meeting.objects.get(pk=meeting.pk), actor=None, location="Stora salen")
+    seen.append(sequence())
+    services.meeting_cancel(meeting=Meeting.objects.get(pk=meeting.pk), actor=None, reason="Inga ärenden.")
+    seen.append(sequence())
+    assert seen == sorted(set(seen)) and len(seen) == 5
 
 
 def test_ics_per_body_and_per_case(client):
