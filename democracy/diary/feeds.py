@@ -15,6 +15,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, Timezone, vText
@@ -137,7 +138,9 @@ class DecisionsFeed(Feed):
             lines.append(item.decision_text)
         if item.case:
             lines.append(_("Case %(number)s") % {"number": item.case.diary_number})
-        return "\n\n".join(lines)
+        # The summary is HTML to feed readers: escaped paragraphs and line breaks, as the
+        # decision shows on the meeting page.
+        return linebreaks("\n\n".join(str(line) for line in lines), autoescape=True)
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -152,7 +152,9 @@ def meetings_for_ics(*, organization: Organization | None = None, case: Case | N
     if organization is not None:
         meetings = meetings.filter(organization=organization)
     if case is not None:
-        meetings = meetings.filter(agenda_items__case=case).distinct()
+        # Only where the case was a public item, as on the case page: a closed item does not
+        # show that the case was handled at that meeting.
+        meetings = meetings.filter(agenda_items__case=case, agenda_items__public=True).distinct()
     return meetings.order_by("start")
 
 

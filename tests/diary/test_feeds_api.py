@@ -87,15 +87,20 @@ def test_ics_per_body_and_per_case(client):
     case = CaseFactory()
     treated = AgendaItemFactory(case=case).meeting
     AgendaItemFactory(case=case, meeting=treated)
+    closed = AgendaItemFactory(case=case, public=False).meeting
     _cal, found = events(client.get(f"/cases/{case.slug}/meetings.ics"))
-    assert list(found) == [f"meeting-{treated.pk}@127.0.0.1"]
+    assert list(found) == [f"meeting-{treated.pk}@127.0.0.1"]  # not the closed item's meeting
+    _cal, found = events(client.get("/meetings.ics"))
+    assert f"meeting-{closed.pk}@127.0.0.1" in found  # the meeting itself is public
     assert client.get("/cases/nope/meetings.ics").status_code == 404
     assert client.get("/bodies/nope/meetings.ics").status_code == 404
 
 
 def test_atom_feed_of_decisions_parses(client):
     item = AgendaItemFactory(title="Nytt bibliotek", case=CaseFactory())
-    services.agenda_item_record_decision(item=item, outcome="approved", decision_text="Biblioteket byggs.", actor=None)
+    services.agenda_item_record_decision(
+        item=item, outcome="approved", decision_text="Biblioteket byggs.\nKostnad & tid <se bilaga>.", actor=None
+    )
     AgendaItemFactory(title="Inget beslut än")
     secret = AgendaItemFactory(title="Sekretess", public=False)
     services.agenda_item_record_decision(item=secret, outcome="approved", decision_text="X", actor=None)
@@ -108,7 +113,8 @@ def test_atom_feed_of_decisions_parses(client):
     assert [e.title for e in feed.entries] == [f"{item.meeting.organization.name}: Nytt bibliotek"]
     entry = feed.entries[0]
     assert entry.link.endswith(item.get_absolute_url())
-    assert "Biblioteket byggs." in entry.summary
+    # Readers render the summary as HTML: the decision keeps its line break and its text.
+    assert "<p>Biblioteket byggs.<br />Kostnad &amp; tid &lt;se bilaga&gt;.</p>" in entry.summary
     assert entry.id == f"tag:127.0.0.1,2026:decision-{item.pk}"
 
 
