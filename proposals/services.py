@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.timezone import now as timezone_now
@@ -1040,6 +1040,7 @@ def proposal_close_if_due(*, proposal_id: int) -> Proposal | None:
 # --- Comments and reports -------------------------------------------------------------------
 
 AUTO_HIDDEN = "reports"
+COMMENT_REPEAT_MINUTES = 10  # the same text by the same person within this time is one comment
 
 
 @transaction.atomic
@@ -1053,6 +1054,15 @@ def comment_create(*, proposal: Proposal, author, body: str) -> Comment:
         raise ValidationError({"body": _("Write a comment.")})
     if plain_length(cleaned) > rules.COMMENT_MAX or len(cleaned) > rules.COMMENT_MAX * 2:
         raise ValidationError({"body": _("The comment is too long.")})
+    # A second click on "send" (or the form sent again) gives the comment once.
+    just_sent = Comment.objects.filter(
+        proposal=proposal,
+        author=author,
+        body=cleaned,
+        created_at__gte=timezone_now() - timedelta(minutes=COMMENT_REPEAT_MINUTES),
+    ).first()
+    if just_sent is not None:
+        return just_sent
     return Comment.objects.create(
         proposal=proposal, author=author, author_name=(author.name or "").strip(), body=cleaned
     )
@@ -1074,9 +1084,13 @@ def report_create(
     existing = Report.objects.filter(reporter=reporter, **target).first()
     if existing is not None:
         return existing
-    report = Report.objects.create(
-        reporter=reporter, reason=reason, text=clean_text(text)[:1000], **target
-    )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reporter=reporter, reason=reason, text=clean_text(text)[:1000], **target
+            )
+    except IntegrityError:  # the same person's report sent twice at the same moment
+        return Report.objects.get(reporter=reporter, **target)
     if comment is not None:
         open_reports = comment.reports.filter(resolved_at__isnull=True).count()
         if not comment.hidden and open_reports >= rules.current().reports_to_hide:

@@ -26,6 +26,35 @@ def test_signed_in_resident_comments_sanitised(client, resident, make_proposal):
     assert "Logga in för att kommentera" in page
 
 
+def test_a_comment_sent_twice_is_posted_once(client, resident, make_proposal):
+    proposal = make_proposal(Proposal.Status.PUBLISHED)
+    client.force_login(resident)
+    url = reverse("proposals:comment-create", args=[proposal.pk])
+    for _ in range(2):
+        assert client.post(url, {"body": "Jag håller med."}).status_code == 302
+    assert Comment.objects.count() == 1
+    client.post(url, {"body": "Och en sak till."})  # a different comment is its own
+    assert Comment.objects.count() == 2
+
+
+def test_a_report_sent_twice_at_the_same_moment_is_one_report(resident, make_proposal, monkeypatch):
+    """Both requests pass the "already reported?" check before either has written; the
+    database's one-report-per-person rule decides, and the second gets the first's report."""
+    from proposals import services
+
+    proposal = make_proposal(Proposal.Status.PUBLISHED)
+    first = services.report_create(reporter=resident, reason="personal_data", proposal=proposal)
+    real_filter = Report.objects.filter
+
+    def miss_once(*args, **kwargs):  # the second request's check ran before the first wrote
+        monkeypatch.setattr(Report.objects, "filter", real_filter)
+        return Report.objects.none()
+
+    monkeypatch.setattr(Report.objects, "filter", miss_once)
+    second = services.report_create(reporter=resident, reason="personal_data", proposal=proposal)
+    assert second == first and Report.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "status", [Proposal.Status.EXPIRED, Proposal.Status.REJECTED, Proposal.Status.WITHDRAWN]
 )
