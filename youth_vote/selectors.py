@@ -26,6 +26,16 @@ def suppressed(count: int) -> int | None:
     return count if count >= min_reported() else None
 
 
+def batched(count: int) -> int | None:
+    """A live count for a class or school: ``None`` below the reporting threshold, else
+    rounded down to a step of ``YOUTH_VOTE_TURNOUT_STEP`` votes, so the number on the screen
+    does not go up as each student leaves the booth ("at least N have voted")."""
+    if count < min_reported():
+        return None
+    step = max(1, settings.YOUTH_VOTE_TURNOUT_STEP)
+    return count - count % step
+
+
 def elections_public():
     return Election.objects.exclude(status=Election.Status.DRAFT)
 
@@ -104,7 +114,7 @@ def class_turnout(*, school_class: SchoolClass) -> tuple[int | None, int]:
     """(voted — or None below the reporting threshold, students on the roll)."""
     eligible = Voter.objects.filter(school_class=school_class).count()
     voted = Participation.objects.filter(voter__school_class=school_class).count()
-    return suppressed(voted), eligible
+    return batched(voted), eligible
 
 
 def election_turnout(*, election: Election) -> tuple[int, int]:
@@ -117,7 +127,7 @@ def election_turnout(*, election: Election) -> tuple[int, int]:
 def school_turnout(*, school: School) -> tuple[int | None, int]:
     eligible = Voter.objects.filter(school_class__school=school).count()
     voted = Participation.objects.filter(voter__school_class__school=school).count()
-    return suppressed(voted), eligible
+    return batched(voted), eligible
 
 
 def sessions_open_for(*, schools) -> list[VotingSession]:

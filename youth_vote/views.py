@@ -1034,7 +1034,7 @@ def contact_session_status(request, pk):
     if state["voted"] is None:
         state["voted_text"] = _("Fewer than %(n)s have voted") % {"n": selectors.min_reported()}
     else:
-        state["voted_text"] = _("%(voted)s of %(eligible)s have voted") % state
+        state["voted_text"] = _("At least %(voted)s of %(eligible)s have voted") % state
     return JsonResponse(state)
 
 

@@ -353,3 +353,41 @@ def test_contact_person_cannot_act_on_another_schools_classes_or_sessions(
     assert VotingSession.objects.filter(school_class=their_class).count() == 1
     assert Voter.objects.get(pk=their_voter.pk).code_hash == hash_before
     assert not Participation.objects.exists() and not Ballot.objects.exists()
+
+
+def test_live_turnout_moves_in_steps_so_a_rise_does_not_point_at_a_student(
+    election_admin, contact, client
+):
+    """Requirement 10: the classroom screen's count is batched. From ten votes it shows a
+    multiple of five ("at least"), so the vote of the student who just left the booth does
+    not show as the number going up by one."""
+    from tests.youth_vote.conftest import Booth
+    from tests.youth_vote.factories import build_election
+
+    built = build_election(admin=election_admin, contact=contact, students_per_class=16)
+    school_class = built.classes[0]
+    session = built.sessions[school_class.pk]
+    voters = [v for v in school_class.voters.all() if v.pk in built.codes]
+    booth, screen = Booth(client_class_for(client)), client
+    screen.force_login(contact)
+
+    def shown():
+        status = screen.get(f"/youth-vote/sessions/{session.pk}/status.json").json()
+        return status["voted"], status["voted_text"]
+
+    seen = []
+    for voter in voters[:15]:
+        _choice, cast = booth.vote(built.codes[voter.pk], built.session_code(school_class))
+        assert cast.status_code == 303
+        seen.append(shown()[0])
+    assert seen == [None] * 9 + [10] * 5 + [15]
+    assert shown()[1] == "Minst 15 av 16 har röstat"
+    sessions_page = screen.get("/youth-vote/sessions/").content.decode()
+    assert "Valdeltagande: minst 15 av 16." in sessions_page
+
+
+def client_class_for(client):
+    """A second browser: the booth is a shared classroom device, not the teacher's."""
+    from django.test import Client
+
+    return Client()
