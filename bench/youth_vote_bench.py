@@ -100,7 +100,8 @@ def ballot_passes(election, issued, session) -> list[tuple[str, str]]:
     for index, (voter, code) in enumerate(issued):
         hashed = codes.code_hash(election_id=election.pk, code=code)
         token = signing.dumps(
-            {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed, "e": election.pk},
+            {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed, "e": election.pk,
+             "r": index},  # class-list position: the cast then runs the roll-order check too
             salt=booth.PASS_SALT, compress=True,
         )
         choices = keys[voter.district_id] + ["blank"]

@@ -40,6 +40,13 @@ FAIL_RATE_SESSION = "60/10m"
 # Successful votes from one device in five minutes above which administrators are told.
 BURST_VOTES_PER_DEVICE = 20
 BURST_WINDOW_SECONDS = 300
+# Votes in a row from one device in the order of the class list (the printed sheet's order),
+# each within ORDER_GAP_SECONDS of the one before, at which administrators are told: one
+# person going down the list with the codes (the Berkeley High pattern). Kept in the cache
+# only, beside no ballot, and gone a minute after the last vote.
+ORDER_STREAK = 5
+ORDER_GAP_SECONDS = 60
+ROLL_ORDER = ("family_name", "given_name", "student_ref")
 
 
 class CodeRefused(Exception):
@@ -64,6 +71,7 @@ class BallotPass:
     code_hash: str
     token: str
     election_id: int
+    roll_position: int | None = None  # the student's place in the class list
 
 
 @dataclass(frozen=True)
@@ -145,8 +153,11 @@ def session_is_limited(request, session: VotingSession) -> bool:
     )
 
 
-def record_cast(request) -> None:
-    """Count a successful cast per device; flag an unusual burst to administrators."""
+def record_cast(request, *, roll_position: int | None = None) -> None:
+    """Count a successful cast per device; flag an unusual burst, or votes coming in the
+    order of the class list, to administrators."""
+    if roll_position is not None:
+        _check_roll_order(request, roll_position)
     bucket = int(timezone_now().timestamp()) // BURST_WINDOW_SECONDS
     key = f"yv:cast:{_h(device_id(request))}:{bucket}"
     cache.add(key, 0, BURST_WINDOW_SECONDS * 2)
@@ -160,13 +171,37 @@ def record_cast(request) -> None:
         staff_alert_raise(
             role=Role.ELECTION_ADMIN,
             kind="youth_vote.vote_burst",
-            message=_(
-                "More than %(count)s votes were cast from one device within five minutes."
-            )
+            message=_("More than %(count)s votes were cast from one device within five minutes.")
             % {"count": BURST_VOTES_PER_DEVICE},
             data={"device": device, "votes": count},
             dedupe_key=f"youth_vote.vote_burst:{device}",
         )
+
+
+def _check_roll_order(request, position: int) -> None:
+    device = _h(device_id(request))
+    key = f"yv:order:{device}"
+    last = cache.get(key)
+    streak = last[1] + 1 if last is not None and position > last[0] else 1
+    cache.set(key, (position, streak), ORDER_GAP_SECONDS)
+    if streak == ORDER_STREAK:
+        staff_alert_raise(
+            role=Role.ELECTION_ADMIN,
+            kind="youth_vote.roll_order",
+            message=_(
+                "%(count)s votes in a row from one device came in the order of the class "
+                "list. Check that each student voted for themselves."
+            )
+            % {"count": ORDER_STREAK},
+            data={"device": device, "votes": streak},
+            dedupe_key=f"youth_vote.roll_order:{device}",
+        )
+
+
+def roll_position(voter: Voter) -> int:
+    """The student's place in their class list, in the printed code sheet's order."""
+    order = Voter.objects.filter(school_class_id=voter.school_class_id).order_by(*ROLL_ORDER)
+    return list(order.values_list("pk", flat=True)).index(voter.pk)
 
 
 def open_session_for(school_class_id: int, at) -> list[VotingSession]:
@@ -202,23 +237,25 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
     sessions = open_session_for(voter.school_class_id, now)
     if any(session_is_limited(request, s) for s in sessions):
         raise CodeRefused(REASON_LIMITED)
-    session = next(
-        (s for s in sessions if codes.session_code_valid(s.secret, session_code)), None
-    )
+    session = next((s for s in sessions if codes.session_code_valid(s.secret, session_code)), None)
     if session is None:
         record_failure(request, session=sessions[0] if sessions else None)
         raise CodeRefused(REASON_WRONG)
     if Participation.objects.filter(voter=voter).exists():
         raise CodeRefused(REASON_VOTED)
+    position = roll_position(voter)
     payload = {
         "v": str(voter.pk),
         "s": session.pk,
         "d": voter.district_id,
         "h": hashed,
         "e": election.pk,
+        "r": position,
     }
     token = signing.dumps(payload, salt=PASS_SALT, compress=True)
-    return BallotPass(str(voter.pk), session.pk, voter.district_id, hashed, token, election.pk)
+    return BallotPass(
+        str(voter.pk), session.pk, voter.district_id, hashed, token, election.pk, position
+    )
 
 
 def read_pass(token: str) -> BallotPass | None:
@@ -232,6 +269,7 @@ def read_pass(token: str) -> BallotPass | None:
             payload["h"],
             token,
             int(payload["e"]),
+            int(payload["r"]) if payload.get("r") is not None else None,
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None

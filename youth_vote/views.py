@@ -486,7 +486,7 @@ def booth_cast(request):
             error=_("That choice is not on your ballot. Choose again."),
             status=400,
         )
-    booth.record_cast(request)
+    booth.record_cast(request, roll_position=ballot_pass.roll_position)
     # Post-redirect-get: the tracker travels in a short-lived signed cookie that the next
     # page shows once and deletes, so neither history nor a reload can show it again.
     response = redirect("youth_vote:booth-done", permanent=False)

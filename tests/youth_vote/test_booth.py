@@ -270,6 +270,39 @@ def test_a_burst_of_votes_from_one_device_is_flagged(built, booth, monkeypatch):
     assert not any(str(v.pk) in str(alert.data) for v in Voter.objects.all())
 
 
+def test_votes_in_class_list_order_from_one_device_are_flagged(
+    election_admin, contact, client, monkeypatch
+):
+    """Requirement 16: one person going down the class list with the codes shows as votes
+    from one device in the printed sheet's order; in any other order nothing is flagged."""
+    from django.test import Client
+
+    from tests.youth_vote.conftest import Booth
+    from tests.youth_vote.factories import build_election
+
+    monkeypatch.setattr(booth_module, "ORDER_STREAK", 4)
+    built = build_election(admin=election_admin, contact=contact, students_per_class=9)
+    school_class = built.classes[0]
+    in_list_order = list(
+        Voter.objects.filter(school_class=school_class).order_by(*booth_module.ROLL_ORDER)
+    )
+
+    def vote_from_one_device(voters):
+        device = Booth(Client())
+        for voter in voters:
+            _choice, cast = device.vote(built.codes[voter.pk], built.session_code(school_class))
+            assert cast.status_code == 303
+
+    # Shuffled: 2nd, 1st, 4th, 3rd (never four rising in a row).
+    vote_from_one_device([in_list_order[i] for i in (1, 0, 3, 2)])
+    assert not StaffAlert.objects.filter(kind="youth_vote.roll_order").exists()
+    vote_from_one_device(in_list_order[4:8])
+    alert = StaffAlert.objects.get(kind="youth_vote.roll_order")
+    assert alert.data["votes"] == 4
+    # The counter lives in the cache, apart from the ballots, and names no voter.
+    assert not any(str(v.pk) in str(alert.data) for v in Voter.objects.all())
+
+
 def test_booth_is_closed_before_opening(election_admin, contact, booth, client):
     from tests.youth_vote.factories import build_election
 
