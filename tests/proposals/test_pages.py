@@ -143,3 +143,16 @@ def test_list_filters_and_sorts(
     assert titles(sort="closing_soon") == [closing.title, popular.title]  # open ones only
     assert titles(sort="closing_soon", status="answered") == [decided.title]  # not emptied
     assert set(titles()) == {popular.title, closing.title, decided.title}
+
+
+def test_rules_page_states_the_settings_in_force(client, settings):
+    """The published rules are rendered from the same settings the site runs on, including
+    when signer data is removed (after the decision for a proposal that went to a committee)."""
+    settings.PROPOSALS_SIGNATURE_THRESHOLD = 321
+    settings.PROPOSALS_ANONYMISE_AFTER_DAYS = 45
+    page = client.get(reverse("proposals:rules")).content.decode()
+    assert "321" in page
+    assert (
+        "45 dagar efter att ett förslag har fått ett beslut, eller har avslutats utan att gå "
+        "till en nämnd, tar vi bort vilka som skrev under." in page
+    )
