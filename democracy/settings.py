@@ -71,7 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "democracy.core.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "democracy.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,7 +4,13 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = ["core:home", "core:accessibility", "core:privacy", "account_login", "account_signup"]
+PUBLIC_PAGES = [
+    "core:home",
+    "core:accessibility",
+    "core:privacy",
+    "account_login",
+    "account_signup",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
@@ -52,9 +58,14 @@ def test_strict_content_security_policy(client):
 
 def test_pages_have_no_inline_script_or_style(client, resident):
     client.force_login(resident)
-    for url in ["/", reverse("core:accessibility"), reverse("core:privacy"), reverse("accounts:overview")]:
+    for url in [
+        "/",
+        reverse("core:accessibility"),
+        reverse("core:privacy"),
+        reverse("accounts:overview"),
+    ]:
         html = client.get(url).content.decode()
-        assert "<script>" not in html and "<script " not in html.replace('<script src=', ''), url
+        assert "<script>" not in html and "<script " not in html.replace("<script src=", ""), url
         assert " style=" not in html, url
         assert "<style" not in html, url
 
@@ -78,3 +89,37 @@ def test_not_found_page_is_friendly(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Sidan kunde inte hittas" in response.content.decode()
+
+
+def test_site_policy_is_django_csp_s_own_and_per_response_parts_still_apply(
+    rf, settings, monkeypatch
+):
+    """The policy header is built once, with django-csp's own builder; a response carrying
+    its own parts (as ``@csp_update`` would set) and a changed setting are honoured."""
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from democracy.core.middleware import CSPMiddleware
+
+    plain = CSPMiddleware(lambda request: HttpResponse("ok"))
+    assert plain(rf.get("/"))["Content-Security-Policy"] == build_policy()
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the site policy was built again for a plain response")
+
+    monkeypatch.setattr("csp.middleware.build_policy", not_again)
+    assert plain(rf.get("/"))["Content-Security-Policy"] == build_policy()
+    monkeypatch.undo()
+
+    def updated_view(request):
+        response = HttpResponse("ok")
+        response._csp_update = {"img-src": ["https://images.example.org"]}
+        return response
+
+    header = CSPMiddleware(updated_view)(rf.get("/"))["Content-Security-Policy"]
+    assert "https://images.example.org" in header and "images.example.org" not in build_policy()
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'none'"]}
+    }
+    assert "img-src 'none'" in plain(rf.get("/"))["Content-Security-Policy"]
