@@ -11,7 +11,7 @@ import random
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.timezone import now as timezone_now
@@ -489,8 +489,8 @@ def booth_cast(request):
     booth.record_cast(request, roll_position=ballot_pass.roll_position)
     # Post-redirect-get: the tracker travels in a short-lived signed cookie that the next
     # page shows once and deletes, so neither history nor a reload can show it again.
-    response = redirect("youth_vote:booth-done", permanent=False)
-    response.status_code = 303
+    done = reverse("youth_vote:booth-done")
+    response = HttpResponseRedirect(done, status=303)
     response["Cache-Control"] = "no-store"
     response.set_cookie(
         booth.TRACKER_COOKIE,
@@ -499,7 +499,7 @@ def booth_cast(request):
         httponly=True,
         samesite="Strict",
         secure=request.is_secure(),
-        path=reverse("youth_vote:booth-done"),
+        path=done,
     )
     return response
 
