@@ -4,15 +4,16 @@ It serves Delta with gunicorn (WSGI, gthread workers) and the django-q2 worker, 
 production would, and measures in the same run on the same machine:
 
 1. baseline: a bare Django view without middleware that inserts one row (raw cursor);
-2. signing spread over 32 proposals through the full stack: session, CSRF, rate limits,
-   form validation, INSERT … ON CONFLICT, commit, recount queued after commit;
+2. signing spread over 32 proposals through the full stack: session, CSRF, rate limits and
+   burst counters, the submitted values checked, INSERT … ON CONFLICT, commit (half the
+   signers name a district and a quarter show their name, as on the proposal page);
 3. signing one proposal through the same stack (the hot-row check); 2 and 3 run in
    ``BENCH_ROUNDS`` rounds in alternating order and the medians are compared, because one run
    on a shared machine is noisy;
 4. while 3 runs: how far the displayed count (``count.json``) lags the committed signatures.
 
-Sessions are put in the cache beforehand, as the signer's view of the proposal page would
-(``BENCH_WARM_SESSIONS=0`` measures cold sessions: one more query per signature).
+Sessions and accounts are put in the cache beforehand, as the signer's view of the proposal
+page would (``BENCH_WARM_SESSIONS=0`` measures cold ones: two more queries per signature).
 
 Every phase sends a fixed number of requests (``BENCH_REQUESTS``) with ``BENCH_CONNECTIONS``
 keep-alive connections and stops at ``BENCH_MAX_SECONDS`` whatever happens. Traffic goes to
@@ -124,7 +125,7 @@ def prepare(users_needed: int):
     from democracy.core.roles import Role
     from democracy.people.models import Organization
     from proposals import services
-    from proposals.models import Topic
+    from proposals.models import District, Topic
 
     User = get_user_model()
     with connection.cursor() as cursor:
@@ -163,9 +164,14 @@ def prepare(users_needed: int):
         from django.contrib.sessions.backends.cached_db import KEY_PREFIX
         from django.core.cache import caches
 
+        from democracy.accounts.backends import user_cache_set
+
         session_cache = caches[settings.SESSION_CACHE_ALIAS]
         for session, (key, _csrf) in zip(sessions, cookies, strict=True):
             session_cache.set(KEY_PREFIX + key, store.decode(session.session_data), 7200)
+        # The same page view put the signed-in account in the cache.
+        for user in users:
+            user_cache_set(user)
 
     moderator = User.objects.filter(email="bench-moderator@bench.example").first()
     if moderator is None:
@@ -177,6 +183,10 @@ def prepare(users_needed: int):
         defaults={"name": "Bänknämnden", "short_name": "BN", "classification": "committee"},
     )
     topic, _ = Topic.objects.get_or_create(slug="bench", defaults={"name": "Bänk"})
+    districts = [
+        District.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bänkdel {i}"})[0].pk
+        for i in range(8)
+    ]
     author = users[0]
 
     def published(title):
@@ -199,6 +209,11 @@ def prepare(users_needed: int):
     spread = [published(f"Bänk: spritt {i} {stamp}") for i in range(SPREAD)]
     warm = published(f"Bänk: uppvärmning {stamp}")
     connection.close()
+    # Signers as they come: every other one names a district, every fourth shows a name.
+    cookies = [
+        (key, csrf, districts[i % len(districts)] if i % 2 else None, i % 4 == 0)
+        for i, (key, csrf) in enumerate(cookies)
+    ]
     return cookies, hot.pk, [p.pk for p in spread], warm.pk
 
 
@@ -206,8 +221,15 @@ def prepare(users_needed: int):
 
 
 def start(cmd, env, name):
+    # A session of its own, so that stopping it stops its children too (the django-q2 cluster
+    # runs its workers in child processes, which would otherwise outlive the benchmark).
     process = subprocess.Popen(  # noqa: S603 -- our own commands
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     print(f"  started {name} (pid {process.pid})")
     return process
@@ -242,20 +264,32 @@ def wait_for_counting_loop(env, timeout: float = 60) -> None:
 
 
 def stop(process) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """Stop the process and everything it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # children that did not stop in time
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 # --- Load -----------------------------------------------------------------------------------
 
 
 def sign_request(port, proposal_id, cookie) -> bytes:
-    session_key, csrf = cookie
-    body = f"csrfmiddlewaretoken={csrf}&visibility=anonymous".encode()
+    session_key, csrf, district, named = cookie
+    fields = [f"csrfmiddlewaretoken={csrf}"]
+    fields.append("visibility=name&public_name=Bench+Signer" if named else "visibility=anonymous")
+    if district:
+        fields.append(f"district={district}")
+    body = "&".join(fields).encode()
     head = (
         f"POST /proposals/{proposal_id}/sign/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Cookie: sessionid={session_key}; csrftoken={csrf}\r\n"
@@ -321,8 +355,43 @@ async def _run_load(port, requests: list[bytes]):
     return statuses, latencies, elapsed
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by each kind of process on the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(entry.name) == os.getpid():
+            kind = "load client"
+        elif f":{PORT_APP}" in cmdline:
+            kind = "Delta (gunicorn)"
+        elif f":{PORT_BARE}" in cmdline:
+            kind = "bare view (gunicorn)"
+        elif "qcluster" in cmdline:
+            kind = "django-q2 worker"
+        elif cmdline.startswith("postgres"):
+            kind = "PostgreSQL"
+        elif "redis-server" in cmdline:
+            kind = "Redis"
+        else:
+            kind = "other"
+        # utime and stime are the 12th and 13th fields after the command name.
+        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 def run_phase(name, port, requests, expect_status):
+    cpu_before = cpu_seconds()
     statuses, latencies, elapsed = asyncio.run(_run_load(port, requests))
+    cpu_after = cpu_seconds()
     ok = sum(1 for s in statuses if s == expect_status)
     latencies.sort()
     result = {
@@ -334,9 +403,21 @@ def run_phase(name, port, requests, expect_status):
         "per_second": round(ok / elapsed, 1) if elapsed else 0,
         "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
         "p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1) if latencies else None,
+        # Where the machine's CPU went, in milliseconds per request of the phase.
+        "cpu_ms_per_request": {
+            kind: round(1000 * (cpu_after[kind] - cpu_before.get(kind, 0.0)) / max(1, ok), 2)
+            for kind in sorted(cpu_after)
+            if cpu_after[kind] - cpu_before.get(kind, 0.0) > 0
+        },
     }
     print(
         f"  {name:28} {result['per_second']:>8} /s  ok {ok}/{len(statuses)}  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms"
+    )
+    cpu = result["cpu_ms_per_request"]
+    print(
+        "      CPU ms per request: "
+        + ", ".join(f"{kind} {ms}" for kind, ms in cpu.items())
+        + f"; all {sum(cpu.values()):.2f}"
     )
     return result
 

@@ -198,9 +198,12 @@ X_FRAME_OPTIONS = "DENY"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends with the signed-in account read from the cache.
+    "democracy.accounts.backends.ModelBackend",
+    "democracy.accounts.backends.AuthenticationBackend",
 ]
+# How long the signed-in account's row is kept in the cache (dropped on every save; 0: off).
+ACCOUNTS_USER_CACHE_SECONDS = env_int("ACCOUNTS_USER_CACHE_SECONDS", 300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -1,6 +1,7 @@
 """Reads of e-proposals that pages, the API, the hub and site search share."""
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -433,3 +434,20 @@ def proposals_near_threshold(*, limit: int = 3) -> list[Proposal]:
         key=lambda p: ((p.threshold or 1) - count_of(p), p.closes_at),
     )
     return ranked[:limit]
+
+
+_DISTRICT_IDS_SECONDS = 60.0
+_district_ids: tuple[float, frozenset[int]] = (float("-inf"), frozenset())
+
+
+def district_ids() -> frozenset[int]:
+    """The districts' ids, read at most once a minute per process: districts change seldom,
+    and the signing view only uses the set to accept a district without a query (a district
+    added meanwhile goes through the form's own check)."""
+    global _district_ids
+    read_at, ids = _district_ids
+    now = time.monotonic()
+    if now - read_at > _DISTRICT_IDS_SECONDS:
+        ids = frozenset(District.objects.values_list("id", flat=True))
+        _district_ids = (now, ids)
+    return ids

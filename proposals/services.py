@@ -5,9 +5,11 @@ is the only place that changes a status, and it records a journey event each tim
 system decisions are audit-logged; side effects (mail, live counts) are queued after commit.
 """
 
+import functools
 import ipaddress
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from democracy.core.realtime import group_send
+from democracy.core.realtime import group_send_many
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_log, staff_alert_raise
@@ -475,6 +477,17 @@ def rejection_reason_save(*, reason: RejectionReason, actor) -> RejectionReason:
 # --- Signatures -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _address(ip: str) -> str | None:
+    """An IP address in its normal text form, or ``None`` if it is not one (kept per process:
+    parsing an address is a few dozen Python calls, and the same addresses come back)."""
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
 def network_of(ip: str | None, *, ipv4_prefix: int = 24, ipv6_prefix: int = 48) -> str:
     """The /24 (IPv4) or /48 (IPv6) network of an address, as text; "" if there is none."""
     if not ip:
@@ -495,11 +508,12 @@ def proposal_sign(
     *,
     proposal: Proposal | int,
     user,
-    district: District | None = None,
+    district: District | int | None = None,
     show_name: bool = False,
     public_name: str = "",
     notify: bool = False,
     ip_address: str | None = None,
+    recount: bool = True,
 ) -> int:
     """Add ``user``'s signature to ``proposal`` (an instance or an id); returns its id.
 
@@ -508,7 +522,9 @@ def proposal_sign(
     ON CONFLICT (the one-per-person constraint) DO NOTHING. So there is no read-then-write
     race, no counter row is touched, and no explicit transaction is needed (one statement is
     atomic; BEGIN and COMMIT would add two round trips to the busiest write of the site). The
-    count follows from a coalesced recount after commit.
+    count follows from the counting loop, or, with ``recount`` (the default; the signing view
+    passes False when ``signing_gate`` saw the loop running), from a coalesced recount queued
+    after commit.
     """
     proposal_id = proposal if isinstance(proposal, int) else proposal.pk
     if not 0 < proposal_id <= MAX_ID:
@@ -518,27 +534,29 @@ def proposal_sign(
     name = clean_text(public_name or user.name or "")[:150].strip() if show_name else ""
     if show_name and not name:
         raise ValidationError({"public_name": _("Write the name to show, or sign anonymously.")})
-    try:
-        ip = str(ipaddress.ip_address(ip_address)) if ip_address else None
-    except ValueError:
-        ip = None
-    domain = user.email.rsplit("@", 1)[-1].lower()[:100]
+    ip = _address(ip_address) if ip_address else None
+    domain = email_domain_of(user)
     network = network_of(ip)
     ops = connection.ops
     signatures = ops.quote_name(Signature._meta.db_table)
     proposals = ops.quote_name(Proposal._meta.db_table)
+    district_id = district.pk if isinstance(district, District) else district
+    # The district as the database has it: one removed since it was checked is left out
+    # rather than failing the signature.
+    districts = ops.quote_name(District._meta.db_table)
+    district_sql = f"(SELECT id FROM {districts} WHERE id = %s)" if district_id else "%s"  # noqa: S608 -- table name from the model
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {signatures} (proposal_id, user_id, district_id, public_name, "  # noqa: S608 -- table names from the models
             "notify, ip_address, network, email_domain, status, created_at) "
-            "SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
+            f"SELECT %s, %s, {district_sql}, %s, %s, %s, %s, %s, %s, %s "
             f"WHERE EXISTS (SELECT 1 FROM {proposals} WHERE id = %s AND status = %s "
             "AND closes_at > %s) "
             "ON CONFLICT DO NOTHING RETURNING id",
             [
                 proposal_id,
                 user.pk,
-                district.pk if district else None,
+                district_id or None,
                 name,
                 bool(notify),
                 ops.adapt_ipaddressfield_value(ip),
@@ -556,9 +574,8 @@ def proposal_sign(
         if Signature.objects.filter(proposal_id=proposal_id, user=user).exists():
             raise AlreadySigned(_("You have already signed this proposal."))
         raise ProposalError(_("This proposal is not open for signing."))
-    transaction.on_commit(
-        lambda: signature_after_commit(proposal_id=proposal_id, network=network, domain=domain)
-    )
+    if recount:
+        transaction.on_commit(lambda: signature_recount_soon(proposal_id=proposal_id))
     return row[0]
 
 
@@ -589,48 +606,87 @@ def signature_withdraw(*, proposal: Proposal, user) -> None:
     transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id, force=True))
 
 
-def signature_after_commit(*, proposal_id: int, network: str, domain: str) -> None:
-    """After a signature is committed: count it per network and e-mail domain (burst alerts)
-    and queue a recount unless one ran within the interval; one cache round trip for both.
+def email_domain_of(user) -> str:
+    return user.email.rsplit("@", 1)[-1].lower()[:100]
 
-    The burst counters live in the cache (no database write per signature); an alert is
-    raised once, when a counter reaches the threshold within the window.
+
+@dataclass(frozen=True)
+class SigningGate:
+    limited: bool  # over the signing limit per account or per address: refuse (429)
+    counting_loop_running: bool  # the loop counts the signature; nothing to queue after it
+
+
+def signing_gate(*, proposal_id: int, user, ip_address: str | None) -> SigningGate:
+    """Before a signature is written: count the attempt, in one cache round trip, against the
+    limits per account and per address (``PROPOSALS_SIGN_RATE_USER``/``_IP``: one address for
+    IPv4, the /64 for IPv6, where a household or a phone has a whole /64) and in the burst
+    counters of the proposal per network (/24, /48) and e-mail domain; and see whether the
+    counting loop is running.
+
+    The burst counters count attempts, refused ones included: a flood from one network is what
+    moderators are alerted to, whether or not the limit stopped it. An alert is raised once,
+    when a counter reaches ``PROPOSALS_BURST_THRESHOLD`` within the window. The limits use the
+    same fixed windows as django-ratelimit, which guards the site's other forms.
     """
-    threshold = settings.PROPOSALS_BURST_THRESHOLD
+    user_count, user_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_USER)
+    ip_count, ip_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_IP)
+    ip = _address(ip_address) if ip_address else None
+    address = network_of(ip, ipv4_prefix=32, ipv6_prefix=64)
     window = settings.PROPOSALS_BURST_WINDOW_MINUTES * 60
     bucket = int(time.time() // window)
-    sources = [(kind, value) for kind, value in (("network", network), ("domain", domain)) if value]
+    sources = [
+        (kind, value)
+        for kind, value in (("network", network_of(ip)), ("domain", email_domain_of(user)))
+        if value
+    ]
     keys = [
+        (counters.window_key(f"proposals:rl:sign:user:{user.pk}", user_period), user_period),
+        (counters.window_key(f"proposals:rl:sign:ip:{address}", ip_period), ip_period),
+    ]
+    keys += [
         (f"proposals:burst:{proposal_id}:{kind}:{value}:{bucket}", window * 2)
         for kind, value in sources
     ]
+    values, _claimed, loop_running = counters.incr_and_claim(keys, present=_LOOP_ALIVE)
+    by_user, by_ip, *bursts = values
+    threshold = settings.PROPOSALS_BURST_THRESHOLD
+    for (kind, value), count in zip(sources, bursts, strict=True):
+        if count == threshold:
+            _burst_alert(proposal_id=proposal_id, kind=kind, value=value, count=count)
+    return SigningGate(
+        limited=by_user > user_count or by_ip > ip_count, counting_loop_running=loop_running
+    )
+
+
+def _burst_alert(*, proposal_id: int, kind: str, value: str, count: int) -> None:
+    staff_alert_raise(
+        role=Role.MODERATOR,
+        kind="proposal_signature_burst",
+        message=_(
+            "%(count)s signatures or signing attempts on e-proposal %(id)s from %(what)s "
+            "within %(minutes)s minutes."
+        )
+        % {
+            "count": count,
+            "id": proposal_id,
+            "what": value,
+            "minutes": settings.PROPOSALS_BURST_WINDOW_MINUTES,
+        },
+        data={"proposal": proposal_id, kind: value, "count": count},
+        dedupe_key=f"proposals:burst:{proposal_id}:{kind}:{value}",
+        dedupe_minutes=settings.PROPOSALS_BURST_WINDOW_MINUTES,
+    )
+
+
+def signature_recount_soon(*, proposal_id: int) -> None:
+    """After a signature is committed: queue a recount, unless the counting loop runs (it
+    counts the signature within the interval) or a recount was queued within the interval;
+    one cache round trip for both checks."""
     interval = rules.current().count_interval
     claim = (_RECENT.format(proposal_id), interval) if interval else None
-    counts, claimed, loop_running = counters.incr_and_claim(keys, claim, present=_LOOP_ALIVE)
-    # While the counting loop runs it counts this signature within the interval; otherwise
-    # (a quiet site between loops, the worker down, tests) recount now, once per interval.
+    _values, claimed, loop_running = counters.incr_and_claim([], claim, present=_LOOP_ALIVE)
     if not loop_running and (claim is None or claimed):
         async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
-    for (kind, value), count in zip(sources, counts, strict=True):
-        if count != threshold:
-            continue
-        staff_alert_raise(
-            role=Role.MODERATOR,
-            kind="proposal_signature_burst",
-            message=_(
-                "%(count)s signatures on e-proposal %(id)s from %(what)s within "
-                "%(minutes)s minutes."
-            )
-            % {
-                "count": count,
-                "id": proposal_id,
-                "what": value,
-                "minutes": settings.PROPOSALS_BURST_WINDOW_MINUTES,
-            },
-            data={"proposal": proposal_id, kind: value, "count": count},
-            dedupe_key=f"proposals:burst:{proposal_id}:{kind}:{value}",
-            dedupe_minutes=settings.PROPOSALS_BURST_WINDOW_MINUTES,
-        )
 
 
 def _signature_filter(proposal, *, network="", email_domain="", created_from=None, created_to=None):
@@ -737,15 +793,17 @@ def signature_count_request(*, proposal_id: int, force: bool = False) -> None:
 
 
 def signature_counts_refresh_recent(*, since) -> list[int]:
-    """One pass of the counting loop: recount every proposal signed since ``since``."""
+    """One pass of the counting loop: recount every proposal signed since ``since``, all in
+    one grouped recount (one query for the counts, one for the stored counts, one for the
+    proposals), however many proposals were signed."""
     proposal_ids = list(
         Signature.objects.filter(created_at__gte=since)
         .values_list("proposal_id", flat=True)
         .distinct()
         .order_by()
     )
-    for proposal_id in proposal_ids:
-        signature_count_refresh(proposal_id=proposal_id)
+    if proposal_ids:
+        signature_counts_refresh(proposal_ids=proposal_ids)
     return proposal_ids
 
 
@@ -880,18 +938,54 @@ def signature_counts_refresh(*, proposal_ids: list[int]) -> dict[int, ProposalCo
         ):
             proposals[proposal_id] = proposal_refer(proposal=proposal)
     ProposalCount.objects.bulk_create(new, ignore_conflicts=True)
-    ProposalCount.objects.bulk_update(changed, ["total", "by_district", "updated_at"])
-    for count in (*new, *changed):
-        proposal_id = count.proposal_id
-        payload = count_payload(proposals[proposal_id], count)
-        transaction.on_commit(lambda pk=proposal_id, p=payload: _count_publish(pk, p))
+    _counts_update(changed)
+    payloads = {
+        count.proposal_id: count_payload(proposals[count.proposal_id], count)
+        for count in (*new, *changed)
+    }
+    if payloads:
+        transaction.on_commit(lambda: _counts_publish(payloads))
     return counts
 
 
-def _count_publish(proposal_id: int, payload: dict) -> None:
-    """A changed count: into the cache for count.json, and to the live listeners."""
-    cache.set(COUNT_PAYLOAD_KEY.format(proposal_id), payload, count_payload_ttl())
-    group_send(count_group(proposal_id), {"type": "proposal.count", **payload})
+def _counts_update(counts: list[ProposalCount]) -> None:
+    """Store changed counts: one UPDATE per row, sent together (``executemany``: one round
+    trip in psycopg's pipeline). ``bulk_update``'s CASE expressions cost more Python than the
+    counting itself when a pass changes many proposals."""
+    if not counts:
+        return
+    ops = connection.ops
+    table = ops.quote_name(ProposalCount._meta.db_table)
+    by_district = ProposalCount._meta.get_field("by_district")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET total = %s, by_district = %s, updated_at = %s "  # noqa: S608 -- table name from the model
+            "WHERE proposal_id = %s",
+            [
+                (
+                    count.total,
+                    by_district.get_db_prep_save(count.by_district, connection),
+                    ops.adapt_datetimefield_value(count.updated_at),
+                    count.proposal_id,
+                )
+                for count in counts
+            ],
+        )
+
+
+def _counts_publish(payloads: dict[int, dict]) -> None:
+    """Changed counts: into the cache for count.json (one round trip), and to the live
+    listeners (one event loop run)."""
+    cache.set_many(
+        {COUNT_PAYLOAD_KEY.format(pk): payload for pk, payload in payloads.items()},
+        count_payload_ttl(),
+    )
+    group_send_many(
+        [
+            (count_group(pk), {"type": "proposal.count", **payload})
+            for pk, payload in payloads.items()
+        ]
+    )
 
 
 def count_cache_forget(*, proposal_id: int) -> None:

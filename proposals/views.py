@@ -22,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from democracy.core.permissions import StaffRequiredMixin, staff_required
 from democracy.core.roles import Role
 from democracy.core.views import rate_limited
-from proposals import counters, notifications, permissions, rules, selectors, services
+from proposals import notifications, permissions, rules, selectors, services
 from proposals.forms import (
     CommentForm,
     InvalidateForm,
@@ -35,6 +35,7 @@ from proposals.forms import (
     RevisionForm,
     SignForm,
     html_to_editable,
+    sign_values_plain,
 )
 from proposals.models import Comment, District, Proposal, RejectionReason, Report, Topic
 
@@ -46,24 +47,6 @@ def _limited(request, group: str, user_rate: str, ip_rate: str) -> bool:
     )
     by_ip = is_ratelimited(request, group=group, key="ip", rate=ip_rate, increment=True)
     return bool(by_user or by_ip)
-
-
-def _sign_limited(request) -> bool:
-    """The signing limits, per account and per IP address, counted in one cache round trip.
-
-    The same fixed-window counting as django-ratelimit (used for the other limits), batched
-    because signing is the busiest request of the site.
-    """
-    user_count, user_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_USER)
-    ip_count, ip_period = counters.parse_rate(settings.PROPOSALS_SIGN_RATE_IP)
-    ip = request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", "")
-    # One address for IPv4, the /64 for IPv6 (a household or a phone has a whole /64).
-    address = services.network_of(ip, ipv4_prefix=32, ipv6_prefix=64)
-    user_key = counters.window_key(f"proposals:rl:sign:user:{request.user.pk}", user_period)
-    ip_key = counters.window_key(f"proposals:rl:sign:ip:{address}", ip_period)
-    keys = [(user_key, user_period), (ip_key, ip_period)]
-    (by_user, by_ip), _claimed, _present = counters.incr_and_claim(keys)
-    return by_user > user_count or by_ip > ip_count
 
 
 def _write_limited(request) -> bool:
@@ -260,19 +243,27 @@ def sign(request, pk: int):
     """Sign: the busiest write of the site, so it reads nothing it does not need."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("proposals:proposal-detail", args=[pk]))
-    if _sign_limited(request):
+    ip_address = request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR")
+    gate = services.signing_gate(proposal_id=pk, user=request.user, ip_address=ip_address)
+    if gate.limited:
         return rate_limited(request)
-    form = SignForm(request.POST)
-    if form.is_valid():
+    form = None
+    values = sign_values_plain(request.POST, district_ids=selectors.district_ids())
+    if values is None:
+        form = SignForm(request.POST)
+        if form.is_valid():
+            values = form.cleaned_data
+    if values is not None:
         try:
             services.proposal_sign(
                 proposal=pk,
                 user=request.user,
-                district=form.cleaned_data["district"],
-                show_name=form.cleaned_data["visibility"] == "name",
-                public_name=form.cleaned_data["public_name"],
-                notify=form.cleaned_data["notify"],
-                ip_address=request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR"),
+                district=values["district"],
+                show_name=values["visibility"] == "name",
+                public_name=values["public_name"],
+                notify=values["notify"],
+                ip_address=ip_address,
+                recount=not gate.counting_loop_running,
             )
         except services.AlreadySigned as error:
             messages.info(request, str(error))
@@ -280,13 +271,16 @@ def sign(request, pk: int):
             selectors.proposal_get_visible(user=request.user, pk=pk)  # 404 if not public
             messages.error(request, str(error))
         except ValidationError as error:
+            if form is None:
+                form = SignForm(request.POST)
+                form.is_valid()
             _apply_errors(form, error)
         else:
             messages.success(
                 request,
                 _("Thank you for signing. The count on the page is updated within a few seconds."),
             )
-        if not form.errors:
+        if form is None or not form.errors:
             return redirect(reverse("proposals:proposal-detail", args=[pk]) + "#sign")
     proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
     context = _detail_context(request, proposal, sign_form=form)

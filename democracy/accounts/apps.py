@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "democracy.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from democracy.accounts.backends import connect_signals
+
+        connect_signals()

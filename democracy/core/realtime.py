@@ -17,12 +17,30 @@ logger = logging.getLogger(__name__)
 
 def group_send(group: str, message: dict) -> bool:
     """Send ``message`` (a dict with a dotted ``type``) to ``group``; True if it was sent."""
+    return group_send_many([(group, message)]) == 1
+
+
+def group_send_many(messages: list[tuple[str, dict]]) -> int:
+    """Send each ``(group, message)`` pair, all from one event loop run (each
+    ``async_to_sync`` call starts and stops a loop, several milliseconds); returns how many
+    were sent."""
     layer = get_channel_layer()
-    if layer is None:
-        return False
+    if layer is None or not messages:
+        return 0
+    sent = 0
+
+    async def send_all():
+        nonlocal sent
+        for group, message in messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                logger.exception("Could not send %s to group %s", message.get("type"), group)
+            else:
+                sent += 1
 
     def send():
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(send_all)()
 
     try:
         try:
@@ -45,7 +63,6 @@ def group_send(group: str, message: dict) -> bool:
             worker.join(timeout=10)
             if errors:
                 raise errors[0]
-        return True
     except Exception:
-        logger.exception("Could not send %s to group %s", message.get("type"), group)
-        return False
+        logger.exception("Could not send %s live messages", len(messages))
+    return sent

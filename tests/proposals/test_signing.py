@@ -18,9 +18,11 @@ from proposals.models import CountingLease, Proposal, ProposalCount, Signature
 pytestmark = pytest.mark.django_db
 
 
-def sign(client, proposal, **data):
+def sign(client, proposal, remote_addr="127.0.0.1", **data):
     data.setdefault("visibility", "anonymous")
-    return client.post(reverse("proposals:proposal-sign", args=[proposal.pk]), data)
+    return client.post(
+        reverse("proposals:proposal-sign", args=[proposal.pk]), data, REMOTE_ADDR=remote_addr
+    )
 
 
 def test_sign_by_name_with_district_and_updates(
@@ -140,7 +142,9 @@ def test_counting_loop_counts_new_signatures_once_per_interval(
         services.proposal_sign(proposal=busy, user=make_user())
     broadcasts = []
     monkeypatch.setattr(
-        services, "group_send", lambda group, event: broadcasts.append((group, event["count"]))
+        services,
+        "group_send_many",
+        lambda messages: broadcasts.extend((group, event["count"]) for group, event in messages),
     )
     with django_capture_on_commit_callbacks(execute=True):
         passes = services.signature_count_loop(seconds=1.9)
@@ -324,11 +328,10 @@ def test_burst_from_one_network_alerts_moderators_once(
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(8):
-            services.proposal_sign(
-                proposal=proposal,
-                user=make_user(email=f"s{i}@example.net"),
-                ip_address=f"192.0.2.{i + 1}",
-            )
+            client.force_login(make_user(email=f"s{i}@example.net"))
+            response = sign(client, proposal, remote_addr=f"192.0.2.{i + 1}")
+            assert response.status_code == 302
+    assert Signature.objects.filter(proposal=proposal).count() == 8
     alerts = StaffAlert.objects.filter(kind="proposal_signature_burst").order_by("pk")
     # One for the network and one for the e-mail domain, each raised once.
     assert [a.data for a in alerts] == [
@@ -336,6 +339,21 @@ def test_burst_from_one_network_alerts_moderators_once(
         {"proposal": proposal.pk, "domain": "example.net", "count": 5},
     ]
     assert all(a.role == "moderator" for a in alerts)
+
+
+def test_burst_counts_attempts_the_limit_refused(client, make_user, make_proposal, settings):
+    """A flood from one address is reported even when the per-address limit stops it."""
+    settings.PROPOSALS_BURST_THRESHOLD = 4
+    settings.PROPOSALS_SIGN_RATE_IP = "2/m"
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
+    codes = []
+    for i in range(4):
+        client.force_login(make_user(email=f"f{i}@example{i}.org"))
+        codes.append(sign(client, proposal, remote_addr="198.51.100.7").status_code)
+    assert codes == [302, 302, 429, 429]
+    assert Signature.objects.filter(proposal=proposal).count() == 2
+    alert = StaffAlert.objects.get(kind="proposal_signature_burst")
+    assert alert.data == {"proposal": proposal.pk, "network": "198.51.100.0/24", "count": 4}
 
 
 def test_bulk_invalidation_with_reason_corrects_the_count(
@@ -393,3 +411,42 @@ def test_the_public_signer_list_does_not_show_where_a_signer_lives(
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "Rut Resident, Centrum" not in page
     assert "Centrum" in page  # the count by district is still there
+
+
+def test_a_counting_pass_recounts_many_proposals_in_a_fixed_number_of_queries(
+    make_proposal, make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: None)
+    broadcasts = []
+    monkeypatch.setattr(
+        services,
+        "group_send_many",
+        lambda messages: broadcasts.extend((group, event["count"]) for group, event in messages),
+    )
+    since = timezone_now() - timedelta(seconds=5)
+
+    def signed_pass(proposals, signatures_each):
+        for proposal in proposals:
+            for _ in range(signatures_each):
+                services.proposal_sign(proposal=proposal, user=make_user())
+        broadcasts.clear()
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks(execute=True):
+                services.signature_counts_refresh_recent(since=since)
+        return len(queries)
+
+    few = [make_proposal(Proposal.Status.PUBLISHED, threshold=100) for _ in range(2)]
+    queries_for_two = signed_pass(few, 1)
+    many = [make_proposal(Proposal.Status.PUBLISHED, threshold=100) for _ in range(6)]
+    queries_for_six = signed_pass(many, 2)
+    assert queries_for_six == queries_for_two
+    # Every changed count is stored, cached for count.json and broadcast.
+    for proposal in many:
+        assert ProposalCount.objects.get(proposal=proposal).total == 2
+        assert cache.get(services.COUNT_PAYLOAD_KEY.format(proposal.pk))["count"] == 2
+    # The two proposals of the first pass are recounted again (within the look-back) but have
+    # not changed, so only the six are sent.
+    assert sorted(broadcasts) == sorted((f"proposal-{p.pk}", 2) for p in many)
