@@ -7,9 +7,9 @@ production would, and measures in the same run on the same machine:
 2. signing spread over 32 proposals through the full stack: session, CSRF, rate limits and
    burst counters, the submitted values checked, INSERT … ON CONFLICT, commit (half the
    signers name a district and a quarter show their name, as on the proposal page);
-3. signing one proposal through the same stack (the hot-row check); 2 and 3 run in
-   ``BENCH_ROUNDS`` rounds in alternating order and the medians are compared, because one run
-   on a shared machine is noisy;
+3. signing one proposal through the same stack (the hot-row check); 1, 2 and 3 run in each
+   of ``BENCH_ROUNDS`` rounds, in an order that turns from round to round, and the medians
+   are compared, because one phase on a shared machine is noisy;
 4. while 3 runs: how far the displayed count (``count.json``) lags the committed signatures.
 
 Sessions and accounts are put in the cache beforehand, as the signer's view of the proposal
@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "800"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARM_UP = 200
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "8"))
@@ -468,8 +468,9 @@ def main():
     env = configure_environment()
     ensure_database(env["DATABASE_URL"])
     print(
-        f"Delta signing benchmark: {ROUNDS} rounds of {REQUESTS} signatures spread and {REQUESTS} "
-        f"on one proposal, {CONNECTIONS} connections, gunicorn {WORKERS}×{THREADS} threads, "
+        f"Delta signing benchmark: {ROUNDS} rounds of {2 * REQUESTS} bare inserts, {REQUESTS} "
+        f"signatures spread and {REQUESTS} on one proposal, {CONNECTIONS} connections, "
+        f"gunicorn {WORKERS}×{THREADS} threads, "
         f"at most {MAX_SECONDS:.0f} s per phase."
     )
     subprocess.run(
@@ -535,22 +536,24 @@ def main():
         )
 
         print("Measuring …")
-        results = {
-            "bare": run_phase(
-                "bare INSERT view",
-                PORT_BARE,
-                [bare_request(PORT_BARE, 1, i) for i in range(2 * REQUESTS)],
-                204,
-            )
-        }
         monitor = FreshnessMonitor(env["DATABASE_URL"], PORT_APP, hot)
         monitor.start()
-        runs = {"spread": [], "hot": []}
+        runs = {"bare": [], "spread": [], "hot": []}
         windows = []  # when the one proposal was being signed (for the lag)
         next_user = 0
         for round_number in range(ROUNDS):
-            # Alternate the order, so neither phase always runs first.
-            for phase in ("spread", "hot") if round_number % 2 == 0 else ("hot", "spread"):
+            # Each round measures the baseline and both signing phases, in an order that turns
+            # from round to round, so that no phase always runs first or after the same one.
+            order = ["bare", "spread", "hot"]
+            order = order[round_number % 3 :] + order[: round_number % 3]
+            if round_number % 2:
+                order.reverse()
+            for phase in order:
+                if phase == "bare":
+                    requests = [bare_request(PORT_BARE, 1, i) for i in range(2 * REQUESTS)]
+                    label = f"bare INSERT view ({round_number + 1})"
+                    runs["bare"].append(run_phase(label, PORT_BARE, requests, 204))
+                    continue
                 users = cookies[next_user : next_user + REQUESTS]
                 next_user += REQUESTS
                 if phase == "spread":
@@ -575,8 +578,10 @@ def main():
     def median_rate(phase):
         return round(statistics.median(r["per_second"] for r in runs[phase]), 1)
 
-    results["spread"] = {"per_second_median": median_rate("spread"), "rounds": runs["spread"]}
-    results["hot"] = {"per_second_median": median_rate("hot"), "rounds": runs["hot"]}
+    results = {
+        phase: {"per_second_median": median_rate(phase), "rounds": runs[phase]}
+        for phase in ("bare", "spread", "hot")
+    }
     lags = sorted(monitor.lags(windows))
     p95_lag = lags[int(len(lags) * 0.95)] if lags else None
     final = monitor.samples[-1] if monitor.samples else (0, 0, 0)
@@ -592,7 +597,7 @@ def main():
         "count_updates_per_second": round(hot_updates / hot_span, 2),
     }
     bare, spread_r, hot_r = (
-        results["bare"]["per_second"],
+        results["bare"]["per_second_median"],
         results["spread"]["per_second_median"],
         results["hot"]["per_second_median"],
     )

@@ -1,4 +1,4 @@
-"""Listeners for other apps' signals; they only queue a task."""
+"""Listeners for other apps' signals (they only queue a task) and for changed districts."""
 
 from django.db import transaction
 from django_q.tasks import async_task
@@ -17,3 +17,10 @@ def on_agenda_item_decided(sender, agenda_item_id, case_id=None, **kwargs):
             "proposals.tasks.answer_decided_case", agenda_item_id, group="proposals-decision"
         )
     )
+
+
+def on_district_changed(sender, **kwargs):
+    """A district was added, changed or removed: this process reads the districts again."""
+    from proposals.selectors import district_ids_forget
+
+    district_ids_forget()

@@ -443,7 +443,9 @@ _district_ids: tuple[float, frozenset[int]] = (float("-inf"), frozenset())
 def district_ids() -> frozenset[int]:
     """The districts' ids, read at most once a minute per process: districts change seldom,
     and the signing view only uses the set to accept a district without a query (a district
-    added meanwhile goes through the form's own check)."""
+    added in another process meanwhile goes through the form's own check; one removed is left
+    out of the signature by the INSERT). A change in this process is seen at once
+    (``district_ids_forget``, called on every save and delete of a district)."""
     global _district_ids
     read_at, ids = _district_ids
     now = time.monotonic()
@@ -451,3 +453,8 @@ def district_ids() -> frozenset[int]:
         ids = frozenset(District.objects.values_list("id", flat=True))
         _district_ids = (now, ids)
     return ids
+
+
+def district_ids_forget() -> None:
+    global _district_ids
+    _district_ids = (float("-inf"), frozenset())

@@ -1,18 +1,20 @@
 """Pages and actions of e-proposals. Views are thin: forms in, services out."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponseNotModified, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -38,6 +40,10 @@ from proposals.forms import (
     sign_values_plain,
 )
 from proposals.models import Comment, District, Proposal, RejectionReason, Report, Topic
+
+THANKS_FOR_SIGNING = gettext_lazy(
+    "Thank you for signing. The count on the page is updated within a few seconds."
+)
 
 
 def _limited(request, group: str, user_rate: str, ip_rate: str) -> bool:
@@ -196,7 +202,12 @@ def _detail_context(request, proposal, *, sign_form=None, comment_form=None):
 
 def proposal_detail(request, pk: int):
     proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
-    return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal))
+    context = _detail_context(request, proposal)
+    if request.GET.get("signed") == "1" and context["signature"] is not None:
+        # The signing view sends the signer here: thanking them on this page, and only if
+        # they have signed, spares the busiest write of the site a message cookie.
+        messages.success(request, THANKS_FOR_SIGNING)
+    return render(request, "proposals/proposal_detail.html", context)
 
 
 def proposal_signers(request, pk: int):
@@ -238,6 +249,13 @@ def count_json(request, pk: int):
     return response
 
 
+@functools.lru_cache(maxsize=4096)
+def _detail_url(script_prefix: str, pk: int) -> str:
+    """A proposal's address, looked up once per process and prefix (after signing, the busiest
+    redirect of the site; ``redirect()`` would also try the address as a URL name first)."""
+    return reverse("proposals:proposal-detail", args=[pk])
+
+
 @require_POST
 def sign(request, pk: int):
     """Sign: the busiest write of the site, so it reads nothing it does not need."""
@@ -276,12 +294,9 @@ def sign(request, pk: int):
                 form.is_valid()
             _apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Thank you for signing. The count on the page is updated within a few seconds."),
-            )
+            return HttpResponseRedirect(_detail_url(get_script_prefix(), pk) + "?signed=1#sign")
         if form is None or not form.errors:
-            return redirect(reverse("proposals:proposal-detail", args=[pk]) + "#sign")
+            return HttpResponseRedirect(_detail_url(get_script_prefix(), pk) + "#sign")
     proposal = selectors.proposal_get_visible(user=request.user, pk=pk)
     context = _detail_context(request, proposal, sign_form=form)
     return render(request, "proposals/proposal_detail.html", context, status=400)

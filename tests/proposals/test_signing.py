@@ -450,3 +450,19 @@ def test_a_counting_pass_recounts_many_proposals_in_a_fixed_number_of_queries(
     # The two proposals of the first pass are recounted again (within the look-back) but have
     # not changed, so only the six are sent.
     assert sorted(broadcasts) == sorted((f"proposal-{p.pk}", 2) for p in many)
+
+
+def test_the_signer_is_thanked_on_the_page_without_a_message_cookie(
+    client, resident, make_user, make_proposal
+):
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
+    client.force_login(resident)
+    response = sign(client, proposal)
+    assert response["Location"] == proposal.get_absolute_url() + "?signed=1#sign"
+    assert "messages" not in response.cookies  # the busiest write sets no message cookie
+    page = client.get(response["Location"]).content.decode()
+    assert "Tack för din underskrift" in page
+    # The thanks belong to signers only: the same address shows nothing to someone else.
+    client.force_login(make_user())
+    other = client.get(proposal.get_absolute_url() + "?signed=1").content.decode()
+    assert "Tack för din underskrift" not in other
