@@ -1,5 +1,6 @@
 """Serve Delta over ASGI (daphne) with the django-q2 worker beside it; Ctrl-C stops both."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -15,7 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"])  # noqa: S603
+        # The worker runs in a process group of its own: the django-q2 cluster starts its
+        # workers as child processes, and stopping the group stops them too (a worker in the
+        # middle of the counting loop would otherwise run on for up to a minute).
+        worker = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "qcluster"], start_new_session=True
+        )
         self.stdout.write(f"Background worker started (pid {worker.pid}).")
         try:
             # With daphne installed, runserver serves the ASGI application, websockets too.
@@ -23,10 +29,22 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            _stop_group(worker)
             self.stdout.write("Server and background worker stopped.")
+
+
+def _stop_group(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Ask the process and its children to stop; kill what is left after ``timeout``."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # children that did not stop in time
+    except ProcessLookupError:
+        pass
+    process.wait()
