@@ -100,3 +100,15 @@ def test_the_cache_can_be_switched_off(client, resident, settings):
     client.force_login(resident)
     assert account_queries(client) == (200, 1)
     assert account_queries(client) == (200, 1)
+
+
+def test_an_entry_from_a_release_with_other_columns_is_not_used(client, resident):
+    """After a deploy that changed the account table, entries pickled before it are read anew."""
+    from django.core.cache import cache
+
+    client.force_login(resident)
+    account_queries(client)
+    stale = User(pk=resident.pk, email=resident.email, name="Gammal kopia")
+    cache.set(user_cache_key(resident.pk), ("00000000", stale), 300)
+    assert account_queries(client) == (200, 1)
+    assert cache.get(user_cache_key(resident.pk))[1].name == resident.name
