@@ -575,7 +575,7 @@ def proposal_sign(
             raise AlreadySigned(_("You have already signed this proposal."))
         raise ProposalError(_("This proposal is not open for signing."))
     if recount:
-        transaction.on_commit(lambda: signature_recount_soon(proposal_id=proposal_id))
+        transaction.on_commit(lambda: signature_count_request(proposal_id=proposal_id))
     return row[0]
 
 
@@ -678,17 +678,6 @@ def _burst_alert(*, proposal_id: int, kind: str, value: str, count: int) -> None
     )
 
 
-def signature_recount_soon(*, proposal_id: int) -> None:
-    """After a signature is committed: queue a recount, unless the counting loop runs (it
-    counts the signature within the interval) or a recount was queued within the interval;
-    one cache round trip for both checks."""
-    interval = rules.current().count_interval
-    claim = (_RECENT.format(proposal_id), interval) if interval else None
-    _values, claimed, loop_running = counters.incr_and_claim([], claim, present=_LOOP_ALIVE)
-    if not loop_running and (claim is None or claimed):
-        async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
-
-
 def _signature_filter(proposal, *, network="", email_domain="", created_from=None, created_to=None):
     queryset = Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
     if network:
@@ -779,16 +768,20 @@ def count_group(proposal_id: int) -> str:
 
 
 def signature_count_request(*, proposal_id: int, force: bool = False) -> None:
-    """After a signature change has been committed: queue a recount, unless one ran within
-    the counting interval (then the counting loop picks the change up within the interval).
+    """After a signature change has been committed: queue a recount, unless the counting loop
+    runs (it counts new signatures within the interval) or a recount was queued within the
+    interval; one cache round trip for both checks.
 
     This gives a quiet proposal an instant update and a busy one at most about one recount,
     and one live broadcast, per interval. ``force`` queues one regardless (withdrawals and
     other removals, which the loop cannot see because it looks for new rows).
     """
-    interval = rules.current().count_interval
-    if not force and interval and not cache.add(_RECENT.format(proposal_id), 1, interval):
-        return
+    if not force:
+        interval = rules.current().count_interval
+        claim = (_RECENT.format(proposal_id), interval) if interval else None
+        _values, claimed, loop_running = counters.incr_and_claim([], claim, present=_LOOP_ALIVE)
+        if loop_running or not (claim is None or claimed):
+            return
     async_task("proposals.tasks.refresh_signature_count", proposal_id, group="proposals-count")
 
 
