@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -267,19 +266,9 @@ def wait_for_counting_loop(env, timeout: float = 60) -> None:
 
 def stop(process) -> None:
     """Stop the process and everything it started (its process group)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # children that did not stop in time
-    except ProcessLookupError:
-        pass
-    process.wait()
+    from democracy.core.processes import stop_process_group
+
+    stop_process_group(process)
 
 
 # --- Load -----------------------------------------------------------------------------------

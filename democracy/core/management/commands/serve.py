@@ -1,12 +1,12 @@
 """Serve Delta over ASGI (daphne) with the django-q2 worker beside it; Ctrl-C stops both."""
 
-import os
-import signal
 import subprocess
 import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from democracy.core.processes import stop_process_group
 
 
 class Command(BaseCommand):
@@ -29,22 +29,6 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            _stop_group(worker)
+            stop_process_group(worker)
             self.stdout.write("Server and background worker stopped.")
 
-
-def _stop_group(process: subprocess.Popen, timeout: float = 15) -> None:
-    """Ask the process and its children to stop; kill what is left after ``timeout``."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # children that did not stop in time
-    except ProcessLookupError:
-        pass
-    process.wait()
