@@ -22,6 +22,7 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from democracy.core.db import prepared_cursor
 from democracy.core.realtime import group_send_many
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html, clean_text
@@ -542,14 +543,17 @@ def proposal_sign(
     proposals = ops.quote_name(Proposal._meta.db_table)
     district_id = district.pk if isinstance(district, District) else district
     # The district as the database has it: one removed since it was checked is left out
-    # rather than failing the signature.
+    # rather than failing the signature (and without a district the sub-select gives NULL).
     districts = ops.quote_name(District._meta.db_table)
-    district_sql = f"(SELECT id FROM {districts} WHERE id = %s)" if district_id else "%s"  # noqa: S608 -- table name from the model
-    with connection.cursor() as cursor:
+    # One statement text for every signature, prepared on PostgreSQL (decision 67), where the
+    # address parameter needs its type spelled out.
+    ip_sql = "%s::inet" if connection.vendor == "postgresql" else "%s"
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {signatures} (proposal_id, user_id, district_id, public_name, "  # noqa: S608 -- table names from the models
             "notify, ip_address, network, email_domain, status, created_at) "
-            f"SELECT %s, %s, {district_sql}, %s, %s, %s, %s, %s, %s, %s "
+            f"SELECT %s, %s, (SELECT id FROM {districts} WHERE id = %s), %s, %s, {ip_sql}, "
+            "%s, %s, %s, %s "
             f"WHERE EXISTS (SELECT 1 FROM {proposals} WHERE id = %s AND status = %s "
             "AND closes_at > %s) "
             "ON CONFLICT DO NOTHING RETURNING id",

@@ -21,6 +21,7 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
+from democracy.core.db import prepared_cursor
 from democracy.core.roles import Role
 from democracy.core.services import staff_alert_raise
 from youth_vote import codes
@@ -361,7 +362,7 @@ def _pass_row_postgresql(ballot_pass: BallotPass, now):
         voter=quote(Voter._meta.db_table),
         election=quote(Election._meta.db_table),
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection (decision 67)
         cursor.execute(
             sql,
             {

@@ -23,6 +23,7 @@ from django.utils.timezone import localdate
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
+from democracy.core.db import prepared_cursor
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_head, audit_log
 from youth_vote import apportion, codes, tally
@@ -983,12 +984,13 @@ def _insert_cast_postgresql(*, voter_id, election_id, district_id, candidate_id,
     ]  # fmt: skip
     # Inside an outer transaction (a manual ballot) a savepoint keeps a refused insert from
     # breaking it; in autocommit the statement is its own transaction.
+    # Prepared once per connection (decision 67): PostgreSQL plans the three INSERTs once.
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), prepared_cursor() as cursor:
             cursor.execute(sql, params)
             written = cursor.fetchone()[0]
     else:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             written = cursor.fetchone()[0]
     if written != 3:  # pragma: no cover -- each INSERT writes one row or raises

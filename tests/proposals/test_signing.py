@@ -7,6 +7,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.timezone import now as timezone_now
@@ -466,3 +468,53 @@ def test_the_signer_is_thanked_on_the_page_without_a_message_cookie(
     client.force_login(make_user())
     other = client.get(proposal.get_absolute_url() + "?signed=1").content.decode()
     assert "Tack för din underskrift" not in other
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_the_signature_insert_is_prepared_and_reused_and_still_logged(
+    make_proposal, make_user, district
+):
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=100)
+    # Each kind of signature: with and without a district and an address, named or not.
+    kinds = [
+        {},
+        {
+            "district": district,
+            "ip_address": "192.0.2.7",
+            "show_name": True,
+            "public_name": "Signe Signer",
+        },
+        {"ip_address": "2001:db8::1"},
+    ]
+
+    def prepared_signature_statements():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements "
+                "WHERE statement LIKE 'INSERT INTO \"proposals_signature\"%%'"
+            )
+            return cursor.fetchone()[0]
+
+    first = [make_user() for _ in kinds]
+    with CaptureQueriesContext(connection) as queries:
+        for user, kind in zip(first, kinds, strict=True):
+            services.proposal_sign(proposal=proposal, user=user, recount=False, **kind)
+    # Django's query log and counting still see the statement.
+    assert [q["sql"][:33] for q in queries] == ['INSERT INTO "proposals_signature"'] * 3
+    prepared = prepared_signature_statements()
+    assert prepared >= 1  # (psycopg prepares once per statement and parameter types)
+    # The same kinds of signature again reuse what is prepared.
+    again = [make_user() for _ in kinds]
+    for user, kind in zip(again, kinds, strict=True):
+        services.proposal_sign(proposal=proposal, user=user, recount=False, **kind)
+    assert prepared_signature_statements() == prepared
+    rows = Signature.objects.filter(proposal=proposal).order_by("pk")
+    expected = [
+        (None, None, ""),
+        (district.pk, "192.0.2.7", "192.0.2.0/24"),
+        (None, "2001:db8::1", "2001:db8::/48"),
+    ]
+    assert [(s.user_id, s.district_id, s.ip_address, s.network) for s in rows] == [
+        (user.pk, *values) for user, values in zip(first + again, expected * 2, strict=True)
+    ]
+    assert [s.public_name for s in rows] == ["", "Signe Signer", ""] * 2
