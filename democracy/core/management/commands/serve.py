@@ -31,4 +31,3 @@ class Command(BaseCommand):
         finally:
             stop_process_group(worker)
             self.stdout.write("Server and background worker stopped.")
-
