@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
@@ -52,26 +53,26 @@ STAFF_TOOLS = [
     (
         Role.MODERATOR,
         "proposals:moderation-queue",
-        _("Moderation"),
-        _("Review submitted e-proposals, reports and comments."),
+        gettext_lazy("Moderation"),
+        gettext_lazy("Review submitted e-proposals, reports and comments."),
     ),
     (
         Role.DIARY_EDITOR,
         "admin:index",
-        _("Meeting diary"),
-        _("Bodies, politicians, meetings, agendas, documents and decisions."),
+        gettext_lazy("Meeting diary"),
+        gettext_lazy("Bodies, politicians, meetings, agendas, documents and decisions."),
     ),
     (
         Role.ELECTION_ADMIN,
         "youth_vote:admin-elections",
-        _("Youth-council election"),
-        _("Set up the election, voter roll, candidates and results."),
+        gettext_lazy("Youth-council election"),
+        gettext_lazy("Set up the election, voter roll, candidates and results."),
     ),
     (
         Role.SCHOOL_CONTACT,
         "youth_vote:sessions",
-        _("Voting sessions"),
-        _("Open supervised voting sessions for your classes."),
+        gettext_lazy("Voting sessions"),
+        gettext_lazy("Open supervised voting sessions for your classes."),
     ),
 ]
 
@@ -122,9 +123,16 @@ def staff_alert_acknowledge(request, pk: int):
     return redirect("core:staff-alerts")
 
 
-def rate_limited(request, exception=None):
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = "60"
+def rate_limited(request, exception=None, retry_after: int = 60):
+    """The 429 page. ``retry_after`` is the seconds until the limit's window ends, so the page
+    and the ``Retry-After`` header name the real wait (a form limited per hour says so)."""
+    retry_after = max(int(retry_after), 1)
+    minutes = -(-retry_after // 60)  # rounded up: never tell someone to come back too soon
+    wait = ngettext(
+        "Wait a minute and try again.", "Wait %(minutes)d minutes and try again.", minutes
+    ) % {"minutes": minutes}
+    response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

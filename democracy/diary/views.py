@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
-from django_ratelimit.core import is_ratelimited
 
+from democracy.core.limits import seconds_until_allowed
 from democracy.core.views import rate_limited
 from democracy.diary import feeds, search, selectors, services
 from democracy.diary.forms import DocumentRequestForm, SearchForm
@@ -190,10 +190,11 @@ class DocumentRequestView(FormView):
         return {}
 
     def post(self, request, *args, **kwargs):
-        if is_ratelimited(
-            request, group="diary.document-request", key="ip", rate=request_rate(), increment=True
-        ):
-            return rate_limited(request)
+        wait = seconds_until_allowed(
+            request, group="diary.document-request", key="ip", rate=request_rate()
+        )
+        if wait is not None:
+            return rate_limited(request, retry_after=wait)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):

@@ -3,8 +3,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
-from django_ratelimit.core import is_ratelimited
 
+from democracy.core.limits import seconds_until_allowed
 from democracy.core.views import rate_limited
 from democracy.people import selectors, services
 from democracy.people.forms import ContactForm, PoliticianFilterForm
@@ -71,10 +71,9 @@ class PoliticianContactView(FormView):
     def post(self, request, *args, **kwargs):
         if not self.profile.can_be_contacted:
             return self.render_to_response(self.get_context_data(form=None), status=404)
-        if is_ratelimited(
-            request, group="people.contact", key="ip", rate=contact_rate(), increment=True
-        ):
-            return rate_limited(request)
+        wait = seconds_until_allowed(request, group="people.contact", key="ip", rate=contact_rate())
+        if wait is not None:
+            return rate_limited(request, retry_after=wait)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):

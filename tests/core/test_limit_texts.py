@@ -1,0 +1,58 @@
+"""The 429 page names the real wait, and the staff start page speaks the reader's language."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from democracy.core.roles import Role
+from tests.people.factories import OrganizationFactory
+from tests.people.test_pages import politician
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = {
+    "name": "R",
+    "email": "r@example.org",
+    "subject": "S",
+    "body": "B",
+    "public_record": "on",
+}
+
+
+def test_an_hourly_limit_tells_how_many_minutes_to_wait(client, settings):
+    settings.PEOPLE_CONTACT_RATE = "1/h"
+    person = politician(body=OrganizationFactory())
+    url = reverse("people:politician-contact", args=[person.slug])
+    assert client.post(url, CONTACT).status_code == 302
+    response = client.post(url, CONTACT)
+    assert response.status_code == 429
+    retry_after = int(response["Retry-After"])
+    assert 60 < retry_after <= 3600
+    minutes = -(-retry_after // 60)
+    page = response.content.decode()
+    assert f"Vänta {minutes} minuter och försök igen." in page
+    assert "Vänta en minut" not in page
+
+
+def test_a_limit_ending_within_a_minute_says_a_minute(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from democracy.core.views import rate_limited
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    request.LANGUAGE_CODE = "sv"
+    response = rate_limited(request, retry_after=20)
+    assert response["Retry-After"] == "20"
+    assert "Vänta en minut och försök igen." in response.content.decode()
+
+
+def test_staff_tools_are_named_in_english_on_english_pages(client, make_user):
+    user = make_user(roles=[Role.MODERATOR], totp=True)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/staff/").content.decode()
+    assert "Review submitted e-proposals, reports and comments." in page
+    assert "Moderering" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    assert "Moderering" in client.get("/staff/").content.decode()
