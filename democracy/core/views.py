@@ -47,6 +47,13 @@ class AccessibilityStatementView(TemplateView):
 class PrivacyView(TemplateView):
     template_name = "core/privacy.html"
 
+    def get_context_data(self, **kwargs):
+        from proposals import rules
+
+        context = super().get_context_data(**kwargs)
+        context["anonymise_after_days"] = rules.current().anonymise_after_days
+        return context
+
 
 STAFF_TOOLS = [
     # (role, URL name, title, description); a tool shows when its URL exists.

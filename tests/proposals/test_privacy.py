@@ -117,3 +117,33 @@ def test_signer_data_of_a_hidden_proposal_is_anonymised_too(
     signature = Signature.objects.get()
     assert (signature.user, signature.public_name) == (None, "")
     assert ProposalCount.objects.get(proposal=proposal).total == 1
+
+
+def test_public_signer_lists_publish_only_the_day(
+    client, make_user, make_proposal, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.utils.timezone import localtime
+
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_sign(
+            proposal=proposal, user=make_user(name="Dora Dag"), show_name=True, notify=False
+        )
+    signed = Signature.objects.get(proposal=proposal).created_at
+    for url in (
+        reverse("proposals:proposal-signers", args=[proposal.pk]),
+        reverse("proposals:proposal-detail", args=[proposal.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Dora Dag" in page
+        stamps = re.findall(r'<time datetime="([^"]+)">[^<]*</time></span></li>', page)
+        assert stamps == [localtime(signed).date().isoformat()]
+
+
+def test_privacy_page_names_the_stored_addresses_and_when_they_go(client, settings):
+    settings.PROPOSALS_ANONYMISE_AFTER_DAYS = 45
+    page = client.get(reverse("core:privacy")).content.decode()
+    assert "IP-adressen" in page and "domänen i din e-postadress" in page
+    assert "tas bort 45 dagar efter" in page
