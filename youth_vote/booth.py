@@ -6,17 +6,22 @@ Counters of failed and successful attempts live in the cache, apart from ballots
 no identity (devices are keyed by a hash).
 """
 
+import base64
+import functools
 import hashlib
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.utils.crypto import salted_hmac
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -27,7 +32,7 @@ from democracy.core.services import staff_alert_raise
 from youth_vote import codes
 from youth_vote.models import Election, Participation, Voter, VotingSession
 
-PASS_SALT = "youth_vote.booth.pass"  # noqa: S105 -- a signing salt, not a secret
+PASS_SALT = "youth_vote.booth.pass"  # noqa: S105 -- a key-derivation salt, not a secret
 PASS_MAX_AGE = 20 * 60  # seconds from code entry to cast
 SESSION_GRACE = timedelta(minutes=5)  # a student mid-ballot when the lesson's time runs out
 DEVICE_COOKIE = "yv_device"
@@ -253,16 +258,29 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
         "e": election.pk,
         "r": position,
     }
-    token = signing.dumps(payload, salt=PASS_SALT, compress=True)
+    token = _pass_cipher().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
     return BallotPass(
         str(voter.pk), session.pk, voter.district_id, hashed, token, election.pk, position
     )
 
 
+@functools.cache
+def _pass_cipher() -> Fernet:
+    """Authenticated encryption for the ballot pass (AES-128-CBC with HMAC-SHA256, Fernet).
+
+    The pass travels in the booth's pages and forms next to the choice. Signed only, it would
+    show anyone who sees the form (or a proxy's log of it) the voter's id, roll position and
+    code hash beside the candidate; encrypted, it shows nothing. The key is derived from
+    ``SECRET_KEY``, so no new secret has to be managed.
+    """
+    key = salted_hmac(PASS_SALT, "fernet-key", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def read_pass(token: str) -> BallotPass | None:
     """The pass in a form, if it is genuine and fresh; ``None`` otherwise."""
     try:
-        payload = signing.loads(token or "", salt=PASS_SALT, max_age=PASS_MAX_AGE)
+        payload = json.loads(_pass_cipher().decrypt((token or "").encode(), ttl=PASS_MAX_AGE))
         return BallotPass(
             payload["v"],
             int(payload["s"]),
@@ -272,7 +290,7 @@ def read_pass(token: str) -> BallotPass | None:
             int(payload["e"]),
             int(payload["r"]) if payload.get("r") is not None else None,
         )
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (InvalidToken, KeyError, TypeError, ValueError):
         return None
 
 
