@@ -44,7 +44,10 @@ _REFLOW_SCRIPT = """
   const offenders = [];
   for (const el of document.body.querySelectorAll("*")) {
     const rect = el.getBoundingClientRect();
-    if (rect.width === 0 || rect.height === 0 || rect.right <= width + 1) continue;
+    if (rect.width === 0 || rect.height === 0) continue;
+    // Text that runs out of its own box counts too: the box's scroll width includes it.
+    const right = scrolls(el) ? rect.right : Math.max(rect.right, rect.left + el.scrollWidth);
+    if (right <= width + 1) continue;
     let inside = false;
     for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
       if (scrolls(up)) { inside = true; break; }
@@ -62,7 +65,8 @@ _REFLOW_SCRIPT = """
     offenders: innermost.slice(0, 10).map((el) => ({
       tag: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
         + (el.classList.length ? "." + [...el.classList].join(".") : ""),
-      right: Math.round(el.getBoundingClientRect().right),
+      right: Math.round(scrolls(el) ? el.getBoundingClientRect().right
+        : Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth)),
       text: (el.innerText || el.outerHTML || "").trim().slice(0, 80),
     })),
   };
