@@ -11,6 +11,7 @@ from tests.support.browser import (  # noqa: F401  (fixtures)
     _asgi_server_thread,
     _playwright_browser,
     assert_accessible,
+    assert_reflows,
     live_app,
     login_as,
     page,

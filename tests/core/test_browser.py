@@ -68,7 +68,9 @@ def test_signup_verify_and_sign_in_by_keyboard(page, live_app, assert_accessible
     page.get_by_label("Lösenord (igen):").press("Enter")
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     assert_accessible(page)
-    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body
+    ).group(1)
     page.goto(live_app(link))
     assert_accessible(page)
     page.get_by_role("button", name="Verifiera").press("Enter")
@@ -97,7 +99,9 @@ def test_staff_member_signs_in_with_totp_and_reaches_staff_tools(
     assert_accessible(page)
 
 
-def test_staff_member_without_totp_is_shown_the_setup_page(page, live_app, make_user, assert_accessible):
+def test_staff_member_without_totp_is_shown_the_setup_page(
+    page, live_app, make_user, assert_accessible
+):
     user = make_user(roles=[Role.MODERATOR], totp=False)
     page.goto(live_app("/accounts/login/"))
     page.get_by_label("E-post").fill(user.email)
@@ -113,3 +117,35 @@ def test_staff_member_without_totp_is_shown_the_setup_page(page, live_app, make_
     page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
     assert page.get_by_role("img").count() == 1  # the QR code
     assert_accessible(page)
+
+
+def test_reflow_check_names_what_overflows_and_allows_scrolling_tables(page, live_app):
+    """The 320 px check itself: it fails on a long unbreakable word, names the element, and
+    does not count a data table that scrolls inside its own ``.table-wrap`` (WCAG 1.4.10)."""
+    from tests.support.browser import reflow_problems
+
+    page.goto(live_app("/"))
+    viewport = page.viewport_size
+    page.evaluate(
+        """() => {
+          const main = document.querySelector('main .container');
+          main.innerHTML = '<div class="table-wrap"><table><tr>'
+            + '<td style="white-space:nowrap">' + 'x'.repeat(200) + '</td></tr></table></div>';
+        }"""
+    )
+    assert reflow_problems(page) is None
+    assert page.viewport_size == viewport
+    page.evaluate(
+        """() => {
+          const p = document.createElement('p');
+          p.id = 'too-wide';
+          p.style.overflowWrap = 'normal';
+          p.style.hyphens = 'manual';
+          p.textContent = 'Samhällsbyggnadsnämndens'.repeat(3);
+          document.querySelector('main .container').append(p);
+        }"""
+    )
+    report = reflow_problems(page)
+    assert report is not None
+    assert report["scrollWidth"] > report["clientWidth"]
+    assert [offender["tag"] for offender in report["offenders"]] == ["p#too-wide"]

@@ -26,6 +26,52 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# WCAG 1.4.10 Reflow: content must fit 320 CSS px wide without scrolling in two directions.
+REFLOW_VIEWPORT = {"width": 320, "height": 640}
+
+# Runs in the page: whether the document scrolls sideways, and which elements stick out past
+# the viewport's right edge. Elements inside a box that scrolls sideways on its own (a data
+# table in ``.table-wrap``, which 1.4.10 allows) or that are clipped or invisible are not
+# counted; of nested offenders only the innermost are named, since they are the cause.
+_REFLOW_SCRIPT = """
+() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const scrolls = (el) => {
+    const s = getComputedStyle(el);
+    return ["auto", "scroll", "hidden", "clip"].includes(s.overflowX) && el !== root && el !== document.body;
+  };
+  const offenders = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    // Text that runs out of its own box counts too: the box's scroll width includes it.
+    const right = scrolls(el) ? rect.right : Math.max(rect.right, rect.left + el.scrollWidth);
+    if (right <= width + 1) continue;
+    let inside = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (scrolls(up)) { inside = true; break; }
+    }
+    if (inside) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || s.position === "fixed") continue;
+    if (el.closest(".visually-hidden")) continue;
+    offenders.push(el);
+  }
+  const innermost = offenders.filter((el) => !offenders.some((o) => o !== el && el.contains(o)));
+  return {
+    scrollWidth: root.scrollWidth,
+    clientWidth: width,
+    offenders: innermost.slice(0, 10).map((el) => ({
+      tag: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (el.classList.length ? "." + [...el.classList].join(".") : ""),
+      right: Math.round(scrolls(el) ? el.getBoundingClientRect().right
+        : Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth)),
+      text: (el.innerText || el.outerHTML || "").trim().slice(0, 80),
+    })),
+  };
+}
+"""
 
 
 def chromium_path() -> str | None:
@@ -165,15 +211,64 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture
-def assert_accessible():
-    """``assert_accessible(page)`` fails with a readable report on any WCAG 2.1 A/AA violation."""
+def reflow_problems(page) -> dict | None:
+    """Lay the page out at 320 × 640 CSS px; return what overflows sideways, or ``None``.
 
-    def check(page, *, context=None):
+    The viewport is put back afterwards, so a test can go on as before. A page that fits (its
+    ``scrollWidth`` at most 1 px over ``clientWidth``) and has no element sticking out past the
+    right edge outside a sideways-scrolling box passes.
+    """
+    original = page.viewport_size
+    page.set_viewport_size(REFLOW_VIEWPORT)
+    try:
+        report = page.evaluate(_REFLOW_SCRIPT)
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    if report["scrollWidth"] <= report["clientWidth"] + 1 and not report["offenders"]:
+        return None
+    return report
+
+
+def format_reflow(report: dict) -> str:
+    lines = [
+        f"document is {report['scrollWidth']} px wide in a {report['clientWidth']} px viewport"
+    ]
+    for offender in report["offenders"]:
+        lines.append(
+            f"    <{offender['tag']}> right edge at {offender['right']} px: {offender['text']!r}"
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_reflows():
+    """``assert_reflows(page)`` fails if the page does not reflow at 320 CSS px (WCAG 1.4.10)."""
+
+    def check(page):
+        report = reflow_problems(page)
+        assert report is None, f"{page.url} does not reflow at 320 px (WCAG 1.4.10):\n" + (
+            format_reflow(report)
+        )
+
+    return check
+
+
+@pytest.fixture
+def assert_accessible(assert_reflows):
+    """``assert_accessible(page)`` fails with a readable report on any WCAG 2.1 A/AA violation.
+
+    It also checks reflow at 320 px (``assert_reflows``); pass ``reflow=False`` to skip that,
+    e.g. for an axe check limited to a ``context`` on a page checked whole elsewhere.
+    """
+
+    def check(page, *, context=None, reflow=True):
         violations = axe_violations(page, context=context)
         assert not violations, f"axe-core found WCAG 2.1 A/AA violations on {page.url}:\n" + (
             format_violations(violations)
         )
+        if reflow:
+            assert_reflows(page)
 
     return check
 
