@@ -5,8 +5,11 @@ OpenAPI description is served at ``/api/v1/openapi.json``; there is no Swagger U
 it would load scripts from elsewhere and break the Content-Security-Policy.
 """
 
-from ninja import NinjaAPI
+from typing import Annotated
+
+from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator
 
 api = NinjaAPI(
     title="Delta open data API",
@@ -22,8 +25,50 @@ api = NinjaAPI(
 )
 
 
+# The largest page number and row id the API accepts. Beyond them PostgreSQL's bigint (and
+# SQLite's integer) overflows and the database raised a server error; a page this far is empty
+# for any municipality anyway.
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1
+
+
+def _refuse_nul(value: str) -> str:
+    # PostgreSQL cannot hold NUL in text; the HTML forms refuse it too
+    # (ProhibitNullCharactersValidator). Refused here, it is a 422, not a server error.
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+# Every string an API path or query parameter takes.
+Text = Annotated[str, AfterValidator(_refuse_nul)]
+# Every row id an API path takes.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ErrorOut(Schema):
+    """The body of a 404: ``{"detail": "Not Found"}``."""
+
+    detail: str
+
+
+class InvalidOut(Schema):
+    """The body of a 422: what was wrong with which parameter."""
+
+    detail: list[dict]
+
+
+# The answers besides 200 that every endpoint documents in the OpenAPI description.
+ERRORS = {422: InvalidOut}
+ERRORS_AND_404 = {404: ErrorOut, 422: InvalidOut}
+
+
 class Pagination(PageNumberPagination):
     """``?page=N&page_size=M``; the response is ``{"count": total, "items": [...]}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("page_size", 50)

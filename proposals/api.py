@@ -10,7 +10,7 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from democracy.api import Pagination
+from democracy.api import ERRORS, ERRORS_AND_404, Pagination, RowId, Text
 from democracy.core.sanitize import clean_html
 from proposals import selectors
 from proposals.models import District, Proposal
@@ -35,7 +35,7 @@ class JourneyEvent(Schema):
 
 class CaseOut(Schema):
     id: int
-    diary_number: str
+    diary_number: str | None = None
     title: str
     status: str
     url: str | None = None
@@ -125,17 +125,19 @@ class _Summaries:
         return [_summary(proposal) for proposal in self.queryset[index]]
 
 
-@router.get("/", response=list[ProposalSummaryOut], summary="Public e-proposals")
+@router.get("/", response={200: list[ProposalSummaryOut], **ERRORS}, summary="Public e-proposals")
 @paginate(Pagination)
-def list_proposals(request, status: str = "", topic: str = "", district: str = "", q: str = ""):
+def list_proposals(request, status: Text = "", topic: Text = "", district: Text = "", q: Text = ""):
     """Public proposals, newest first; filter by ``status``, ``topic`` and ``district`` slugs
     and free text ``q``."""
     queryset = selectors.proposal_list(status=status, topic=topic, district=district, query=q)
     return _Summaries(queryset)
 
 
-@router.get("/{proposal_id}/", response=ProposalOut, summary="One e-proposal")
-def get_proposal(request, proposal_id: int):
+@router.get(
+    "/{proposal_id}/", response={200: ProposalOut, **ERRORS_AND_404}, summary="One e-proposal"
+)
+def get_proposal(request, proposal_id: RowId):
     """A public proposal with its counts by district, journey, case and decision."""
     proposal = (
         selectors.proposals_public()

@@ -13,6 +13,8 @@ import time
 
 from django.core.cache import cache, caches
 
+from democracy.core.cache import REDIS_ERRORS, redis_failed, redis_is_down
+
 # KEYS: the counters, then the claim key if any, then the key to look for if any.
 # ARGV: number of counters, 1/0 claim given, 1/0 key to look for given, then each counter's
 # time to live, then the claim's. Returns the counter values, then 1/0 for the claim, then
@@ -60,7 +62,7 @@ def incr_and_claim(
     Returns the new counter values, whether the claim was taken and whether ``present`` exists.
     """
     client = _redis()
-    if client is not None:
+    if client is not None and not redis_is_down():
         global _script
         if _script is None:
             _script = client.register_script(_SCRIPT)
@@ -72,12 +74,17 @@ def incr_and_claim(
             args.append(claim[1])
         if present is not None:
             keys.append(cache.make_and_validate_key(present))
-        results = _script(keys=keys, args=args, client=client)
-        values = results[: len(counters)]
-        rest = results[len(counters) :]
-        claimed = bool(rest.pop(0)) if claim is not None else False
-        exists = bool(rest.pop(0)) if present is not None else False
-        return values, claimed, exists
+        try:
+            results = _script(keys=keys, args=args, client=client)
+        except REDIS_ERRORS as error:
+            # Without Redis the plain cache API below counts in the per-process fallback.
+            redis_failed(error)
+        else:
+            values = results[: len(counters)]
+            rest = results[len(counters) :]
+            claimed = bool(rest.pop(0)) if claim is not None else False
+            exists = bool(rest.pop(0)) if present is not None else False
+            return values, claimed, exists
     values = []
     for key, ttl in counters:
         cache.add(key, 0, ttl)

@@ -23,6 +23,7 @@ from django.utils.timezone import localdate
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
+from democracy.core.dates import validate_sensible_date
 from democracy.core.db import prepared_cursor
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_head, audit_log
@@ -99,7 +100,17 @@ def _unique_election_slug(base: str) -> str:
     return candidate
 
 
+def _check_dates(**values: date | datetime | None) -> None:
+    # The one range of democracy.core.dates, for callers that bypass the forms.
+    for key, value in values.items():
+        try:
+            validate_sensible_date(value)
+        except ValidationError as error:
+            raise ValidationError({key: error.messages}) from error
+
+
 def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+    _check_dates(opens_at=opens_at, closes_at=closes_at)
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": _("Voting must close after it opens.")})
 
@@ -120,6 +131,7 @@ def election_create(
     slug: str = "",
 ) -> Election:
     _check_window(opens_at, closes_at)
+    _check_dates(term_start=term_start, term_end=term_end)
     election = Election(
         name=clean_text(name),
         slug=slug or _unique_election_slug(name),
@@ -165,6 +177,7 @@ def election_update(*, election: Election, actor, **fields) -> Election:
     for key, value in fields.items():
         setattr(election, key, value)
     _check_window(election.opens_at, election.closes_at)
+    _check_dates(term_start=election.term_start, term_end=election.term_end)
     election.full_clean()
     election.save(update_fields=sorted(fields))
     if {"total_members", "total_substitutes"} & set(fields):
@@ -840,6 +853,7 @@ def election_extend(
     reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason; it is published.")})
+    _check_dates(new_closes_at=new_closes_at)
     if new_closes_at <= election.closes_at:
         raise ValidationError({"new_closes_at": _("The new closing time must be later.")})
     if new_closes_at <= timezone_now():

@@ -20,6 +20,8 @@ from django.contrib.auth import backends, get_user_model
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from democracy.core.cache import redis_is_down
+
 
 @functools.cache
 def _row_shape() -> str:
@@ -40,6 +42,9 @@ class CachedUserMixin:
         if not seconds:
             return super().get_user(user_id)
         entry = cache.get(user_cache_key(user_id))
+        if redis_is_down():
+            # The local fallback does not see other processes' invalidations: read the row.
+            entry = None
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == _row_shape():
             user = entry[1]
         else:

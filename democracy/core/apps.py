@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "democracy.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from democracy.core.dates import bound_form_date_fields
+
+        bound_form_date_fields()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from democracy.api import Pagination
+from democracy.api import ERRORS, ERRORS_AND_404, Pagination, RowId, Text
 from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.people.popolo import popolo_id_of
 
@@ -288,9 +288,13 @@ def cases_queryset():
     )
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Meetings with their agendas")
+@router.get(
+    "/meetings", response={200: list[MeetingOut], **ERRORS}, summary="Meetings with their agendas"
+)
 @paginate(Pagination)
-def meetings(request, organization: str = "", since: date | None = None, until: date | None = None):
+def meetings(
+    request, organization: Text = "", since: date | None = None, until: date | None = None
+):
     rows = meetings_queryset().order_by("start", "pk")
     if organization:
         rows = rows.filter(organization__slug=organization)
@@ -301,17 +305,19 @@ def meetings(request, organization: str = "", since: date | None = None, until: 
     return rows
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingOut, summary="One meeting")
-def meeting(request, meeting_id: int):
+@router.get(
+    "/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS_AND_404}, summary="One meeting"
+)
+def meeting(request, meeting_id: RowId):
     row = meetings_queryset().filter(pk=meeting_id).first()
     if row is None:
         raise Http404
     return row
 
 
-@router.get("/cases", response=list[CaseOut], summary="Cases with every treatment")
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="Cases with every treatment")
 @paginate(Pagination)
-def cases(request, organization: str = "", status: str = ""):
+def cases(request, organization: Text = "", status: Text = ""):
     rows = cases_queryset().order_by("-year", "-sequence")
     if organization:
         rows = rows.filter(responsible_organization__slug=organization)
@@ -320,8 +326,8 @@ def cases(request, organization: str = "", status: str = ""):
     return rows
 
 
-@router.get("/cases/{slug}", response=CaseOut, summary="One case")
-def case(request, slug: str):
+@router.get("/cases/{slug}", response={200: CaseOut, **ERRORS_AND_404}, summary="One case")
+def case(request, slug: Text):
     row = cases_queryset().filter(slug=slug).first()
     if row is None:
         raise Http404

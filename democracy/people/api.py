@@ -11,7 +11,7 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from democracy.api import Pagination
+from democracy.api import ERRORS, ERRORS_AND_404, Pagination, Text
 from democracy.people import popolo
 from democracy.people.models import ContactDetail, Membership, Organization, Person
 from democracy.people.selectors import person_party
@@ -171,44 +171,53 @@ def persons_queryset():
     ).order_by("sort_name", "pk")
 
 
-@router.get("/organizations", response=list[OrganizationOut], summary="Bodies and parties")
+@router.get(
+    "/organizations", response={200: list[OrganizationOut], **ERRORS}, summary="Bodies and parties"
+)
 @paginate(Pagination)
-def organizations(request, classification: str = ""):
+def organizations(request, classification: Text = ""):
     rows = Organization.objects.select_related("parent").order_by("sort_order", "name")
     if classification:
         rows = rows.filter(classification=classification)
     return rows
 
 
-@router.get("/organizations/{slug}", response=OrganizationOut, summary="One body or party")
-def organization(request, slug: str):
+@router.get(
+    "/organizations/{slug}",
+    response={200: OrganizationOut, **ERRORS_AND_404},
+    summary="One body or party",
+)
+def organization(request, slug: Text):
     row = Organization.objects.select_related("parent").filter(slug=slug).first()
     if row is None:
         raise Http404
     return row
 
 
-@router.get("/persons", response=list[PersonOut], summary="Politicians")
+@router.get("/persons", response={200: list[PersonOut], **ERRORS}, summary="Politicians")
 @paginate(Pagination)
 def persons(request):
     return persons_queryset()
 
 
-@router.get("/persons/{slug}", response=PersonOut, summary="One politician")
-def person(request, slug: str):
+@router.get(
+    "/persons/{slug}", response={200: PersonOut, **ERRORS_AND_404}, summary="One politician"
+)
+def person(request, slug: Text):
     row = persons_queryset().filter(slug=slug).first()
     if row is None:
         raise Http404
     return row
 
 
-@router.get("/memberships", response=list[MembershipOut], summary="Assignments")
+@router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, summary="Assignments")
 @paginate(Pagination)
-def memberships(request, organization: str = "", current: bool = False):
+def memberships(request, organization: Text = "", current: bool = False):
     rows = Membership.objects.select_related("person", "organization", "on_behalf_of", "term")
     # A protected person's assignments are not published; their party is.
     rows = rows.exclude(
-        Q(person__is_protected=True) & ~Q(organization__classification=Organization.Classification.PARTY)
+        Q(person__is_protected=True)
+        & ~Q(organization__classification=Organization.Classification.PARTY)
     )
     if organization:
         rows = rows.filter(organization__slug=organization)
