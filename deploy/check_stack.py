@@ -105,7 +105,8 @@ def request(method, path, body=None, headers=None, conn=None, location=False):
 def sign_once(conn, proposal_id, cookie, extra=None):
     session_key, csrf = cookie[0], cookie[1]
     return request(
-        "POST", f"/proposals/{proposal_id}/sign/",
+        "POST",
+        f"/proposals/{proposal_id}/sign/",
         body=f"csrfmiddlewaretoken={csrf}&visibility=anonymous",
         headers={
             "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
@@ -169,7 +170,9 @@ def main():
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not env.get(name, "").startswith(("postgres", "redis")):
             skip(f"{name} is not set to PostgreSQL / Redis")
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     if not nginx or not shutil.which("openssl"):
         skip("nginx or openssl is not installed")
     if not services_up(env):
@@ -179,24 +182,36 @@ def main():
     tmp.chmod(0o755)  # nginx's workers run as another user when it is started as root
     static_root, media_root = tmp / "static", tmp / "media"
     env.update(
-        SECRET_KEY=secrets.token_urlsafe(40), STATIC_ROOT=str(static_root),
-        MEDIA_ROOT=str(media_root), HOST=HOST, HTTP_PORT=str(HTTP_PORT),
-        ASGI_PORT=str(ASGI_PORT), TASKS_SYNC="0", LOG_LEVEL="WARNING",
-        STATIC_MANIFEST="1", WHITENOISE_USE_FINDERS="0",
-        PROPOSALS_SIGN_RATE_IP="1000000/m", PROPOSALS_BURST_THRESHOLD="100000000",
-        PROPOSALS_SIGNATURE_THRESHOLD="1000000000", DJANGO_SETTINGS_MODULE="democracy.settings",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        STATIC_ROOT=str(static_root),
+        MEDIA_ROOT=str(media_root),
+        HOST=HOST,
+        HTTP_PORT=str(HTTP_PORT),
+        ASGI_PORT=str(ASGI_PORT),
+        TASKS_SYNC="0",
+        LOG_LEVEL="WARNING",
+        STATIC_MANIFEST="1",
+        WHITENOISE_USE_FINDERS="0",
+        PROPOSALS_SIGN_RATE_IP="1000000/m",
+        PROPOSALS_BURST_THRESHOLD="100000000",
+        PROPOSALS_SIGNATURE_THRESHOLD="1000000000",
+        DJANGO_SETTINGS_MODULE="democracy.settings",
     )
     for name in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS"):
         env.pop(name, None)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")],
-        check=True, capture_output=True,
-    )
+    openssl = shutil.which("openssl")
+    certificate = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    certificate += ["-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem")]
+    certificate += ["-out", str(tmp / "cert.pem")]
+    subprocess.run([openssl, *certificate], check=True, capture_output=True)  # noqa: S603
     log = open(tmp / "run-production.log", "w")  # noqa: SIM115
     app = subprocess.Popen(  # noqa: S603
-        ["make", "--no-print-directory", "run-production"], cwd=ROOT, env=env,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        ["make", "--no-print-directory", "run-production"],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     proxy = None
     try:
@@ -284,8 +299,10 @@ def main():
         bad = [s for s, _where in statuses if s >= 500]
         outcomes = sorted({(s, where.split("/")[-1] if s != 599 else "") for s, where in statuses})
         rows = Signature.objects.filter(proposal_id=hot).count()
-        print(f"  {len(statuses)} signatures over {CONNECTIONS} connections in {seconds:.1f} s "
-              f"({len(statuses) / seconds:.0f}/s); 5xx: {len(bad)}; rows: {rows}")
+        print(
+            f"  {len(statuses)} signatures over {CONNECTIONS} connections in {seconds:.1f} s "
+            f"({len(statuses) / seconds:.0f}/s); 5xx: {len(bad)}; rows: {rows}"
+        )
         signed = sum(1 for s, where in statuses if s == 302 and "signed=1" in where)
         if bad or rows != SIGNERS or signed != SIGNERS:
             fail(f"answers {outcomes}, {len(bad)} 5xx, {signed} signed, {rows} rows of {SIGNERS}")

@@ -27,7 +27,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "host", nargs="?", default="127.0.0.1:8000",
+            "host",
+            nargs="?",
+            default="127.0.0.1:8000",
             help="The public host[:port] the reverse proxy answers on (for ALLOWED_HOSTS, "
             "CSRF_TRUSTED_ORIGINS and SITE_URL when they are not set).",
         )
@@ -54,11 +56,27 @@ class Command(BaseCommand):
             (
                 "gunicorn",
                 [
-                    sys.executable, "-m", "gunicorn", "-k", "gthread",
-                    "--workers", str(http_workers), "--threads", str(http_threads),
-                    "--bind", f"127.0.0.1:{http_port}", "--backlog", "2048",
-                    "--keep-alive", "30", "--graceful-timeout", "10",
-                    "--forwarded-allow-ips", "127.0.0.1", "--log-level", "warning",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-k",
+                    "gthread",
+                    "--workers",
+                    str(http_workers),
+                    "--threads",
+                    str(http_threads),
+                    "--bind",
+                    f"127.0.0.1:{http_port}",
+                    "--backlog",
+                    "2048",
+                    "--keep-alive",
+                    "30",
+                    "--graceful-timeout",
+                    "10",
+                    "--forwarded-allow-ips",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
                     "democracy.wsgi:application",
                 ],
                 pool or str(http_threads),
@@ -66,8 +84,15 @@ class Command(BaseCommand):
             (
                 "daphne",
                 [
-                    sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(asgi_port),
-                    "--proxy-headers", "democracy.asgi:application",
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(asgi_port),
+                    "--proxy-headers",
+                    "democracy.asgi:application",
                 ],
                 pool or "4",
             ),
@@ -98,7 +123,7 @@ class Command(BaseCommand):
                 time.sleep(0.5)
                 exited = next((n for n, p in processes if p.poll() is not None), None)
         finally:
-            for name, process in reversed(processes):
+            for _name, process in reversed(processes):
                 stop_process_group(process)
             for s, handler in previous.items():
                 signal.signal(s, handler)
