@@ -217,7 +217,10 @@ def main():
     try:
         conf = nginx_conf(tmp, static_root, media_root)
         proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"])  # noqa: S603
-        os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")})
+        # This process makes the data: its proposals take their signature threshold from here
+        # (the default 200 would refer the proposal to the council mid-load and close it).
+        shared = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PROPOSALS_SIGNATURE_THRESHOLD")
+        os.environ.update({k: env[k] for k in shared})
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "democracy.settings")
         os.environ.setdefault("DEBUG", "0")
         os.environ["LOG_LEVEL"] = "WARNING"
