@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test lint messages clean bench-sign
+.PHONY: run run-production test install install-test lint messages clean bench-sign
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -30,6 +30,22 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve $(HOST)
+
+## make run-production: migrate, collect static files and serve as deployed on 127.0.0.1 (gunicorn
+## on HTTP_PORT, daphne for /ws/ on ASGI_PORT, the django-q2 cluster) behind a reverse proxy
+## for https://$(HOST) (deploy/nginx/delta.conf); needs DATABASE_URL, REDIS_URL and SECRET_KEY.
+HTTP_PORT ?= 8001
+ASGI_PORT ?= 8002
+run-production: export DEBUG = 0
+run-production: $(VENV)/.installed
+	@for v in DATABASE_URL REDIS_URL SECRET_KEY; do \
+		if [ -z "$$(printenv $$v)" ]; then \
+			echo "make run-production needs $$v in the environment (see .env.example and docs/deployment.md)."; \
+			exit 1; fi; done
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make run-production needs DATABASE_URL=postgres://…"; exit 1;; esac
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py serve_production $(HOST) --http-port $(HTTP_PORT) --asgi-port $(ASGI_PORT)
 
 ## make test: lint, check migrations, run the whole suite (browser tests need Debian's chromium).
 test: $(VENV)/.installed-test

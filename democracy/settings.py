@@ -107,11 +107,25 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
+    # DATABASE_POOL_SIZE > 0: every process keeps a psycopg pool of at most that many
+    # connections (and opens no others), so the total is bounded by processes × pool size
+    # whatever the load; `make run-production` sets it (see docs/deployment.md for the budget).
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+            DATABASE_URL,
+            conn_max_age=0 if DATABASE_POOL_SIZE else env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=not DATABASE_POOL_SIZE,
         )
     }
+    if DATABASE_POOL_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            # A request waits this long for a free connection, then fails (503 by the pool
+            # error, not a PostgreSQL "too many clients").
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
 else:
     SQLITE_PATH = env_path("SQLITE_PATH", DATA_DIR / "delta.sqlite3")
     # A fresh checkout has no data folder yet; SQLite needs it to create the file.

@@ -1,0 +1,337 @@
+"""The deployed-stack check: `make run-production` with nginx (deploy/nginx/delta.conf) in
+front, over TLS, on PostgreSQL + Redis. Called by .ci/run; exits 0 when nginx, openssl,
+PostgreSQL or Redis is missing (and says so), 1 when a check fails.
+
+Checks through the proxy: a page (200), a static file, a websocket on a proposal's count route
+receiving the count after a signature, and the client address the rate limits see (the one
+nginx sets, not one the client sends); then SIGNERS signatures by distinct accounts over
+CONNECTIONS connections: zero 5xx, exactly SIGNERS rows, and the displayed count.
+
+    DATABASE_URL=postgres://…/db REDIS_URL=redis://…/n python deploy/check_stack.py
+Ports: CHECK_TLS_PORT (8443), CHECK_HTTP_PORT (8251), CHECK_ASGI_PORT (8252).
+"""
+
+import base64
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TLS_PORT = int(os.environ.get("CHECK_TLS_PORT", "8443"))
+HTTP_PORT = int(os.environ.get("CHECK_HTTP_PORT", "8251"))
+ASGI_PORT = int(os.environ.get("CHECK_ASGI_PORT", "8252"))
+SIGNERS = int(os.environ.get("CHECK_SIGNERS", "300"))
+CONNECTIONS = int(os.environ.get("CHECK_CONNECTIONS", "24"))
+HOST = f"127.0.0.1:{TLS_PORT}"
+TLS = ssl.create_default_context()
+TLS.check_hostname = False
+TLS.verify_mode = ssl.CERT_NONE  # the certificate is made here, self-signed
+
+
+def skip(reason):
+    print(f"deployed-stack check SKIPPED: {reason}")
+    sys.exit(0)
+
+
+def fail(reason):
+    raise SystemExit(f"deployed-stack check FAILED: {reason}")
+
+
+def services_up(env) -> bool:
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(env["DATABASE_URL"], connect_timeout=3).close()
+        redis.Redis.from_url(env["REDIS_URL"], socket_timeout=3).ping()
+    except Exception as error:  # noqa: BLE001 -- any failure means "not here"
+        print(f"  {error}")
+        return False
+    return True
+
+
+def nginx_conf(tmp: Path, static_root: Path, media_root: Path) -> Path:
+    text = (ROOT / "deploy/nginx/delta.conf").read_text()
+    text = text.replace("127.0.0.1:8001", f"127.0.0.1:{HTTP_PORT}")
+    text = text.replace("127.0.0.1:8002", f"127.0.0.1:{ASGI_PORT}")
+    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{TLS_PORT} ssl http2;")
+    # The plain-HTTP redirect server is not needed here (and port 80 is not ours).
+    start = text.index("server {\n    listen 80;")
+    text = text[:start] + text[text.index("}\n", start) + 2 :]
+    text = text.replace("server_name demokrati.norrvik.se;", "server_name 127.0.0.1;")
+    text = text.replace("/etc/ssl/delta/fullchain.pem", str(tmp / "cert.pem"))
+    text = text.replace("/etc/ssl/delta/privkey.pem", str(tmp / "key.pem"))
+    text = text.replace("/var/lib/delta/static/", f"{static_root}/")
+    text = text.replace("/var/lib/delta/media/", f"{media_root}/")
+    text = text.replace("/var/log/nginx/", f"{tmp}/")
+    (tmp / "delta.conf").write_text(text)
+    main = tmp / "nginx.conf"
+    main.write_text(
+        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nworker_processes 1;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n include /etc/nginx/mime.types;\n client_body_temp_path {tmp}/body;\n"
+        f" proxy_temp_path {tmp}/proxy;\n fastcgi_temp_path {tmp}/fcgi;\n"
+        f" uwsgi_temp_path {tmp}/uwsgi;\n scgi_temp_path {tmp}/scgi;\n"
+        f" include {tmp}/delta.conf;\n}}\n"
+    )
+    return main
+
+
+def request(method, path, body=None, headers=None, conn=None, location=False):
+    own = conn is None
+    conn = conn or http.client.HTTPSConnection("127.0.0.1", TLS_PORT, context=TLS, timeout=30)
+    conn.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
+    response = conn.getresponse()
+    data = response.read()
+    if own:
+        conn.close()
+    if location:
+        return response.status, response.getheader("Location", "")
+    return response.status, data
+
+
+def sign_once(conn, proposal_id, cookie, extra=None):
+    session_key, csrf = cookie[0], cookie[1]
+    return request(
+        "POST",
+        f"/proposals/{proposal_id}/sign/",
+        body=f"csrfmiddlewaretoken={csrf}&visibility=anonymous",
+        headers={
+            "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}/proposals/{proposal_id}/",
+            **(extra or {}),
+        },
+        conn=conn,
+        location=True,
+    )
+
+
+def ws_open(path):
+    raw = socket.create_connection(("127.0.0.1", TLS_PORT), timeout=10)
+    sock = TLS.wrap_socket(raw, server_hostname="127.0.0.1")
+    key = base64.b64encode(secrets.token_bytes(16)).decode()
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Origin: https://{HOST}\r\n\r\n".encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            fail(f"websocket {path}: connection closed during the handshake")
+        head += chunk
+    status = head.split(b"\r\n", 1)[0]
+    if b" 101 " not in status:
+        fail(f"websocket {path}: {status.decode()}")
+    return sock
+
+
+def ws_read_text(sock, timeout):
+    sock.settimeout(timeout)
+
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                fail("websocket closed before a message arrived")
+            data += chunk
+        return data
+
+    first, second = exactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(exactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(exactly(8), "big")
+    payload = exactly(length)
+    if first & 0x0F == 0x8:
+        fail(f"websocket closed by the server ({payload[:2].hex()})")
+    return payload.decode()
+
+
+def main():
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not env.get(name, "").startswith(("postgres", "redis")):
+            skip(f"{name} is not set to PostgreSQL / Redis")
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if not nginx or not shutil.which("openssl"):
+        skip("nginx or openssl is not installed")
+    if not services_up(env):
+        skip("PostgreSQL or Redis does not answer")
+
+    tmp = Path(tempfile.mkdtemp(prefix="delta-stack-"))
+    tmp.chmod(0o755)  # nginx's workers run as another user when it is started as root
+    static_root, media_root = tmp / "static", tmp / "media"
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(40),
+        STATIC_ROOT=str(static_root),
+        MEDIA_ROOT=str(media_root),
+        HOST=HOST,
+        HTTP_PORT=str(HTTP_PORT),
+        ASGI_PORT=str(ASGI_PORT),
+        TASKS_SYNC="0",
+        LOG_LEVEL="WARNING",
+        STATIC_MANIFEST="1",
+        WHITENOISE_USE_FINDERS="0",
+        PROPOSALS_SIGN_RATE_IP="1000000/m",
+        PROPOSALS_BURST_THRESHOLD="100000000",
+        PROPOSALS_SIGNATURE_THRESHOLD="1000000000",
+        DJANGO_SETTINGS_MODULE="democracy.settings",
+    )
+    for name in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS"):
+        env.pop(name, None)
+    openssl = shutil.which("openssl")
+    certificate = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    certificate += ["-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem")]
+    certificate += ["-out", str(tmp / "cert.pem")]
+    subprocess.run([openssl, *certificate], check=True, capture_output=True)  # noqa: S603
+    log = open(tmp / "run-production.log", "w")  # noqa: SIM115
+    app = subprocess.Popen(  # noqa: S603
+        ["make", "--no-print-directory", "run-production"],  # noqa: S607
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proxy = None
+    try:
+        conf = nginx_conf(tmp, static_root, media_root)
+        proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"])  # noqa: S603
+        # This process makes the data: its proposals take their signature threshold from here
+        # (the default 200 would refer the proposal to the council mid-load and close it).
+        shared = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PROPOSALS_SIGNATURE_THRESHOLD")
+        os.environ.update({k: env[k] for k in shared})
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "democracy.settings")
+        os.environ.setdefault("DEBUG", "0")
+        os.environ["LOG_LEVEL"] = "WARNING"
+        os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+        deadline = time.time() + 180
+        while True:
+            if proxy.poll() is not None:
+                fail(f"nginx exited ({proxy.returncode}); see {tmp}/error.log")
+            if app.poll() is not None:
+                fail(f"make run-production exited ({app.returncode}); see {tmp}/run-production.log")
+            try:
+                if request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                fail("the stack did not answer /healthz through nginx within 180 s")
+            time.sleep(1)
+        from bench.sign_bench import prepare, wait_for_counting_loop
+
+        cookies, hot, _spread, warm = prepare(users_needed=SIGNERS + 1)
+        wait_for_counting_loop(env)
+
+        status, _ = request("GET", f"/proposals/{hot}/")
+        if status != 200:
+            fail(f"proposal page: HTTP {status}")
+        css = sorted(static_root.rglob("*.css"))
+        if not css:
+            fail("collectstatic left no CSS file in STATIC_ROOT")
+        rel = css[0].relative_to(static_root).as_posix()
+        status, body = request("GET", f"/static/{rel}")
+        if status != 200 or body != css[0].read_bytes():
+            fail(f"static file /static/{rel}: HTTP {status}")
+        print(f"  page 200, static /static/{rel} 200")
+
+        # Websocket: subscribe to the warm-up proposal, sign it (with a forged X-Real-IP),
+        # and wait for the count.
+        sock = ws_open(f"/ws/proposals/{warm}/")
+        conn = http.client.HTTPSConnection("127.0.0.1", TLS_PORT, context=TLS, timeout=30)
+        forged = {"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"}
+        status, where = sign_once(conn, warm, cookies[-1], forged)
+        if "signed=1" not in where:
+            fail(f"signing the warm-up proposal: HTTP {status} to {where!r}")
+        message = json.loads(ws_read_text(sock, timeout=15))
+        sock.close()
+        if message.get("count") != 1:
+            fail(f"websocket message {message}")
+        print(f"  websocket /ws/proposals/{warm}/ received {message}")
+
+        import django
+
+        django.setup()
+        from proposals.models import Signature
+
+        ip = Signature.objects.filter(proposal_id=warm).values_list("ip_address", flat=True).get()
+        if ip != "127.0.0.1":
+            fail(f"the rate limits saw the client address {ip!r}, not nginx's peer 127.0.0.1")
+        print("  the rate limits see the address nginx set (127.0.0.1), not the forged one")
+
+        def signer(chunk):
+            statuses = []
+            c = http.client.HTTPSConnection("127.0.0.1", TLS_PORT, context=TLS, timeout=30)
+            for cookie in chunk:
+                try:
+                    statuses.append(sign_once(c, hot, cookie))
+                except (OSError, http.client.HTTPException):
+                    c.close()
+                    c = http.client.HTTPSConnection("127.0.0.1", TLS_PORT, context=TLS, timeout=30)
+                    statuses.append((599, ""))
+            c.close()
+            return statuses
+
+        load = cookies[:SIGNERS]
+        chunks = [load[i::CONNECTIONS] for i in range(CONNECTIONS)]
+        started = time.time()
+        with ThreadPoolExecutor(CONNECTIONS) as pool:
+            statuses = [s for part in pool.map(signer, chunks) for s in part]
+        seconds = time.time() - started
+        bad = [s for s, _where in statuses if s >= 500]
+        outcomes = sorted({(s, where.split("/")[-1] if s != 599 else "") for s, where in statuses})
+        rows = Signature.objects.filter(proposal_id=hot).count()
+        print(
+            f"  {len(statuses)} signatures over {CONNECTIONS} connections in {seconds:.1f} s "
+            f"({len(statuses) / seconds:.0f}/s); 5xx: {len(bad)}; rows: {rows}"
+        )
+        signed = sum(1 for s, where in statuses if s == 302 and "signed=1" in where)
+        if bad or rows != SIGNERS or signed != SIGNERS:
+            fail(f"answers {outcomes}, {len(bad)} 5xx, {signed} signed, {rows} rows of {SIGNERS}")
+        shown = None
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            status, body = request("GET", f"/proposals/{hot}/count.json")
+            shown = json.loads(body).get("count") if status == 200 else None
+            if shown == SIGNERS:
+                break
+            time.sleep(0.5)
+        if shown != SIGNERS:
+            fail(f"displayed count {shown}, expected {SIGNERS}")
+        print(f"  displayed count {shown}")
+        print("deployed-stack check passed")
+    finally:
+        if proxy is not None:
+            proxy.send_signal(signal.SIGQUIT)
+            proxy.wait(timeout=15)
+        os.killpg(app.pid, signal.SIGTERM)  # make and the supervisor below it
+        try:
+            app.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(app.pid, signal.SIGKILL)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
