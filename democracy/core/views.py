@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,8 +42,18 @@ class HomeView(TemplateView):
         return context
 
 
+# The day the accessibility statement's list of known problems was last checked against the
+# site; change it together with the list in core/accessibility.html.
+ACCESSIBILITY_STATEMENT_REVIEWED = date(2026, 12, 1)
+
+
 class AccessibilityStatementView(TemplateView):
     template_name = "core/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviewed_on"] = ACCESSIBILITY_STATEMENT_REVIEWED
+        return context
 
 
 class PrivacyView(TemplateView):

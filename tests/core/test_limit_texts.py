@@ -56,3 +56,19 @@ def test_staff_tools_are_named_in_english_on_english_pages(client, make_user):
     assert "Moderering" not in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
     assert "Moderering" in client.get("/staff/").content.decode()
+
+
+def test_accessibility_statement_links_to_digg_and_dates_its_review(client):
+    from democracy.core.views import ACCESSIBILITY_STATEMENT_REVIEWED
+
+    page = client.get(reverse("core:accessibility")).content.decode()
+    assert 'href="https://www.digg.se/tdosanmalan"' in page
+    assert "Anmäl bristande tillgänglighet till DIGG" in page
+    from django.utils import translation
+    from django.utils.dateformat import format as date_format
+
+    with translation.override("sv"):
+        reviewed = date_format(ACCESSIBILITY_STATEMENT_REVIEWED, "j F Y")
+    assert f"Redogörelsen granskades senast den {reviewed}." in page
+    # The known problems are the ones found and left, not invented ones.
+    assert "skannade" not in page and "manuellt med skärmläsare" not in page
