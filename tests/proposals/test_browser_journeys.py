@@ -47,7 +47,7 @@ def test_revision_request_and_resubmission(
     reason = "Skriv vilka gångar i parken som behöver bänkar."
     mod.get_by_label("Vad ska förslagsställaren ändra?").fill(reason)
     mod.get_by_role("button", name="Be förslagsställaren ändra förslaget").click()
-    mod.wait_for_load_state()
+    mod.get_by_text("Förslagsställaren har fått en begäran om ändringar.").wait_for()
     assert_accessible(mod)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.REVISION_REQUESTED
@@ -109,6 +109,12 @@ def test_reported_comment_is_hidden_and_restored(
         reporter.wait_for_url(re.compile(r"/proposals/comments/\d+/report/$"))
         if n == 0:
             assert_accessible(reporter)
+            # Sent without a reason: the error is announced and the page stays accessible.
+            reporter.get_by_role("button", name="Skicka anmälan").click()
+            reporter.get_by_role("alert").first.wait_for()
+            target = reporter.get_by_role("alert").get_by_role("link").get_attribute("href")
+            assert reporter.locator(target).count() == 1  # the error links to the question
+            assert_accessible(reporter)
         reporter.get_by_label("Kränkande eller diskriminerande").check()
         reporter.get_by_role("button", name="Skicka anmälan").click()
         reporter.wait_for_url(re.compile(rf"/proposals/{proposal.pk}/"))
@@ -131,7 +137,7 @@ def test_reported_comment_is_hidden_and_restored(
     assert mod.get_by_text("Kränkande eller diskriminerande").count() == 2
     mod.get_by_label("Skäl att visa den igen").fill("Kritiken är hård men inte kränkande.")
     mod.get_by_role("button", name="Visa kommentaren igen").click()
-    mod.wait_for_load_state()
+    mod.get_by_text("Kommentaren visas igen.").wait_for()
     comment.refresh_from_db()
     assert not comment.hidden
     mod.context.close()
