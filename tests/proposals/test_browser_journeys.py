@@ -44,6 +44,12 @@ def test_revision_request_and_resubmission(
     mod.goto(live_app("/moderation/"))
     mod.get_by_role("link", name=proposal.title).click()
     mod.wait_for_url(re.compile(r"/moderation/proposals/\d+/$"))
+    # Asked without saying what to change: the error is announced.
+    mod.get_by_role("button", name="Be förslagsställaren ändra förslaget").click()
+    mod.get_by_role("alert").first.wait_for(timeout=5000)
+    target = mod.get_by_role("alert").get_by_role("link").get_attribute("href")
+    assert mod.locator(target).count() == 1  # the error links to the field
+    assert_accessible(mod)
     reason = "Skriv vilka gångar i parken som behöver bänkar."
     mod.get_by_label("Vad ska förslagsställaren ändra?").fill(reason)
     mod.get_by_role("button", name="Be förslagsställaren ändra förslaget").click()
