@@ -565,18 +565,21 @@ class ModerationQueueView(StaffRequiredMixin, TemplateView):
         ]
         reports = list(selectors.reports_open())
         context["proposal_reports"] = [r for r in reports if r.proposal_id]
-        context["comment_reports"] = [r for r in reports if r.comment_id]
+        # A comment already hidden (by reports or by hand) is listed once, under the hidden
+        # comments, with its open reports and the form to show it again; only comments still
+        # shown are listed under the reports, with the form to hide them.
+        context["comment_reports"] = [r for r in reports if r.comment_id and not r.comment.hidden]
         context["hidden_proposals"] = Proposal.objects.filter(
             status=Proposal.Status.HIDDEN
         ).order_by("-updated_at")[:50]
-        reported = {r.comment_id for r in context["comment_reports"]}
-        context["hidden_comments"] = [
-            comment
-            for comment in Comment.objects.filter(hidden=True)
+        hidden_comments = list(
+            Comment.objects.filter(hidden=True)
             .select_related("proposal")
             .order_by("-created_at")[:50]
-            if comment.pk not in reported
-        ]
+        )
+        for comment in hidden_comments:
+            comment.open_reports = [r for r in reports if r.comment_id == comment.pk]
+        context["hidden_comments"] = hidden_comments
         return context
 
 

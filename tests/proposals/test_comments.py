@@ -89,7 +89,10 @@ def test_reports_hide_a_comment_pending_review_and_moderator_decides(
 
     client.force_login(moderator)
     queue = client.get(reverse("proposals:moderation-queue"))
-    assert len(queue.context["comment_reports"]) == 2
+    # Listed once, as hidden until reviewed, with both its reports; not once per report.
+    assert queue.context["comment_reports"] == []
+    assert queue.context["hidden_comments"] == [comment]
+    assert len(queue.context["hidden_comments"][0].open_reports) == 2
     client.post(
         reverse("proposals:moderation-comment-hide", args=[comment.pk]),
         {"reason": "Pekar ut en privatperson."},
