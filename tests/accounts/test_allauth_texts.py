@@ -108,7 +108,9 @@ def test_signed_in_account_pages_say_e_post_in_plain_swedish(client, resident, n
 
 
 def test_the_second_factor_prompt_is_in_plain_swedish(client, moderator):
-    response = client.post(reverse("account_login"), {"login": moderator.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": moderator.email, "password": PASSWORD}
+    )
     assert response["Location"] == reverse("mfa_authenticate")
     response = client.get(reverse("mfa_authenticate"))
     text = visible_text(response)
@@ -118,7 +120,9 @@ def test_the_second_factor_prompt_is_in_plain_swedish(client, moderator):
 
 def signup(client, email="ny@example.org"):
     mail.outbox.clear()
-    client.post(reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    client.post(
+        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert len(mail.outbox) == 1
     return mail.outbox[0]
 
@@ -127,7 +131,10 @@ def assert_names_the_municipality(message, where: str):
     municipality = settings.MUNICIPALITY_NAME
     assert message.subject.startswith(f"[{municipality}] "), (where, message.subject)
     assert f"Hej från {municipality}!" in message.body, (where, message.body)
-    assert message.body.rstrip().endswith(f"Med vänliga hälsningar\n{municipality}"), (where, message.body)
+    assert message.body.rstrip().endswith(f"Med vänliga hälsningar\n{municipality}"), (
+        where,
+        message.body,
+    )
     for host in ("testserver", "127.0.0.1", "example.com"):
         assert f"från {host}" not in message.body and f"[{host}]" not in message.subject, where
     assert_plain_swedish(message.subject + "\n" + message.body, where)
@@ -145,7 +152,10 @@ def test_the_other_account_mails_name_the_municipality(client, resident):
     assert_names_the_municipality(message, "account already exists")
 
     # Password reset, for a known and for an unknown address.
-    for email, where in ((resident.email, "password reset"), ("okand@example.org", "unknown account")):
+    for email, where in (
+        (resident.email, "password reset"),
+        ("okand@example.org", "unknown account"),
+    ):
         mail.outbox.clear()
         client.post(reverse("account_reset_password"), {"email": email})
         assert len(mail.outbox) == 1, where
@@ -156,7 +166,8 @@ def test_the_password_reset_link_page_is_in_plain_swedish(client, resident):
     EmailAddress.objects.filter(user=resident).update(verified=True)
     key = default_token_generator.make_token(resident)
     url = reverse(
-        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(resident), "key": key}
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(resident), "key": key},
     )
     response = client.get(url, follow=True)
     assert response.status_code == 200
@@ -171,8 +182,12 @@ def test_english_pages_and_mails_stay_english(client):
     text = " ".join(visible_text(response).split())
     assert "No account yet? Create an account." in text
     assert "Skapa ett konto" not in text
-    response = client.post(reverse("account_login"), {"login": "x@example.org", "password": "wrong"})
-    assert "The email address and/or password you specified are not correct." in visible_text(response)
+    response = client.post(
+        reverse("account_login"), {"login": "x@example.org", "password": "wrong"}
+    )
+    assert "The email address and/or password you specified are not correct." in visible_text(
+        response
+    )
 
     message = signup(client)
     assert f"Hello from {settings.MUNICIPALITY_NAME}!" in message.body
