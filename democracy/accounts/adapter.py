@@ -1,10 +1,20 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's defaults; e-mails go out through the queued backend like every other mail."""
+
+    # allauth's own wording in Delta's plain voice (its Swedish says "Epost-adressen och/eller").
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _("The e-mail address or the password is wrong."),
+        "unknown_email": _("No account has this e-mail address."),
+        "email_taken": _("There is already an account with this e-mail address."),
+        "select_only_one": _("Choose only one."),
+    }
 
     def clean_email(self, email):
         return super().clean_email(email).lower()
