@@ -135,6 +135,7 @@ def assert_names_the_municipality(message, where: str):
         where,
         message.body,
     )
+    assert "detta e-post " not in message.body, where
     for host in ("testserver", "127.0.0.1", "example.com"):
         assert f"från {host}" not in message.body and f"[{host}]" not in message.subject, where
     assert_plain_swedish(message.subject + "\n" + message.body, where)
@@ -144,6 +145,10 @@ def test_the_sign_up_mail_names_the_municipality_not_the_host(client):
     message = signup(client)
     assert_names_the_municipality(message, "signup")
     assert "Bekräfta din e-postadress" in message.subject
+    assert f"för ett konto hos {settings.MUNICIPALITY_NAME}." in message.body
+    # The host is in the link and nowhere else ("registrera ett konto på testserver").
+    assert "testserver" not in re.sub(r"https?://\S+", "", message.body)
+    assert "Bekräfta adressen genom att öppna den här länken: http://testserver/" in message.body
 
 
 def test_the_other_account_mails_name_the_municipality(client, resident):
@@ -189,5 +194,6 @@ def test_english_pages_and_mails_stay_english(client):
 
     message = signup(client)
     assert f"Hello from {settings.MUNICIPALITY_NAME}!" in message.body
+    assert "Confirm the address by opening this link: http://testserver/" in message.body
     assert f"Best regards,\n{settings.MUNICIPALITY_NAME}" in message.body
     assert message.subject == f"[{settings.MUNICIPALITY_NAME}] Please Confirm Your Email Address"
