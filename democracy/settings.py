@@ -292,7 +292,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Delta's own corrections of allauth's Swedish (e-post, not "Epost"/"mail"; no "Vänligen"):
+# LOCALE_PATHS win over every app's catalogue. Kept apart from locale/ so makemessages leaves it.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "democracy" / "accounts" / "allauth_sv"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True
