@@ -167,7 +167,20 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "delta:channels"},
+            # redis-py 8 gives every connection a 5 s socket timeout, and channels-redis
+            # waits for messages with a blocking BZPOPMIN of 5 s: the read timed out first and
+            # closed every websocket with 1011 after about 6 s. Reads may now wait past the
+            # blocking pop; a dead Redis is still noticed within 15 s.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                    }
+                ],
+                "prefix": "delta:channels",
+            },
         }
     }
 else:
