@@ -24,9 +24,12 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## make run: set up, migrate, load the demo municipality and serve on http://$(HOST)
-## (ASGI with websockets, and the background worker beside it; Ctrl-C stops both).
+## (ASGI with websockets, and the background worker beside it; Ctrl-C stops both). It writes
+## var/local.env (DEBUG=1, a generated SECRET_KEY, SITE_URL=http://$(HOST)) that later
+## manage.py commands in this checkout read.
 run: export DEBUG ?= 1
 run: $(VENV)/.installed
+	$(PY) -m democracy.local_env $(HOST)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve $(HOST)
@@ -37,6 +40,7 @@ run: $(VENV)/.installed
 HTTP_PORT ?= 8001
 ASGI_PORT ?= 8002
 run-production: export DEBUG = 0
+run-production: export DELTA_PRODUCTION = 1
 run-production: $(VENV)/.installed
 	@for v in DATABASE_URL REDIS_URL SECRET_KEY; do \
 		if [ -z "$$(printenv $$v)" ]; then \

@@ -56,3 +56,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).resolve() if raw else default
+
+
+def load_local_env(path: Path) -> None:
+    """Fill in unset variables from ``path``, the file ``make run`` writes (``KEY=value`` lines).
+
+    The real environment always wins, so a variable set for one command still applies. Delta's
+    settings skip this when ``DELTA_PRODUCTION=1``: production takes its configuration from its
+    own environment only.
+    """
+    from democracy.local_env import read
+
+    for key, value in read(path).items():
+        os.environ.setdefault(key, value)

@@ -19,10 +19,19 @@ from democracy.env import (
     env_path,
     env_required,
     env_str,
+    load_local_env,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", BASE_DIR / "var")
+
+# `make run` writes var/local.env (git-ignored: DEBUG=1, a generated SECRET_KEY, SITE_URL from
+# HOST) so that manage.py commands work from the checkout afterwards. DELTA_PRODUCTION=1 ignores
+# it; DELTA_LOCAL_ENV names another file, or none when empty (the test suite sets that).
+if not env_bool("DELTA_PRODUCTION", False):
+    _local_env = env_str("DELTA_LOCAL_ENV", str(BASE_DIR / "var" / "local.env"))
+    if _local_env:
+        load_local_env(Path(_local_env))
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
