@@ -87,7 +87,7 @@ def seed(out) -> None:
                 organization=body,
                 start=start,
                 end=start + timedelta(hours=3),
-                status=Meeting.Status.CONFIRMED if held else Meeting.Status.PLANNED,
+                status=Meeting.Status.HELD if held else Meeting.Status.PLANNED,
                 location=place,
                 address=ADDRESS,
                 notice_published_on=day - timedelta(days=10) if (held or offset == 0 or day - today < timedelta(days=14)) else None,
