@@ -128,3 +128,20 @@ def test_admin_meeting_inline_refuses_a_decision_at_a_planned_meeting(editor_cli
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.outcome == ""
+
+
+# --- 4. The meeting place names the address once ----------------------------------------------
+
+
+def test_demo_meeting_place_names_its_address_once(client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    meeting = Meeting.objects.filter(organization__slug="kultur-och-fritidsnamnden").first()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Biblioteket, Torget 1, Norrvik" in page
+    for meeting in Meeting.objects.exclude(address=""):
+        street = meeting.address.split(",")[0]
+        assert street not in meeting.location and not any(ch.isdigit() for ch in meeting.location)
