@@ -1057,6 +1057,10 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
         return []
     if item.outcome in NOT_FINAL_OUTCOMES:
         return []
+    from democracy.diary.services import decision_refusal
+
+    if decision_refusal(item.meeting):  # no decision before the meeting is held (decision 69)
+        return []
     answered = []
     for proposal in Proposal.objects.select_for_update().filter(case_id=item.case_id):
         if proposal.decision_item_id == item.pk:

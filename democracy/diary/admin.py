@@ -62,8 +62,30 @@ class AgendaItemDocumentInline(DocumentInline):
     fk_name = "agenda_item"
 
 
+class AgendaItemAdminForm(forms.ModelForm):
+    """Refuses a decision the service would refuse (``services.decision_refusal``)."""
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "meeting", "position", "paragraph", "title", "case", "public", "proposal_text",
+            "outcome", "decision_text",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        decision_changed = {"outcome", "decision_text"} & set(self.changed_data)
+        meeting = cleaned.get("meeting") or getattr(self.instance, "meeting", None)
+        if cleaned.get("outcome") and decision_changed and meeting is not None:
+            refusal = services.decision_refusal(meeting)
+            if refusal:
+                self.add_error("outcome", refusal)
+        return cleaned
+
+
 class AgendaItemInline(AuditedInlineMixin, admin.StackedInline):
     model = AgendaItem
+    form = AgendaItemAdminForm
     extra = 1
     fields = (
         ("position", "paragraph", "public"),
@@ -192,6 +214,7 @@ class PartyVoteInline(AuditedInlineMixin, admin.TabularInline):
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(AuditedAdmin):
+    form = AgendaItemAdminForm
     list_display = ("title", "meeting", "position", "case", "outcome")
     list_filter = ("outcome", "public", "meeting__organization")
     search_fields = ("title", "proposal_text", "decision_text", "case__title")

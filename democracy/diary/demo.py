@@ -17,18 +17,19 @@ from democracy.diary.dates import next_working_day
 from democracy.diary.models import AgendaItem, Case, Document, Meeting
 from democracy.people.models import Organization
 
-# slug, weekday (0 = Monday), hour, place, every n months
+ADDRESS = "Storgatan 1, Norrvik"  # the town hall (Stadshuset)
+
+# slug, weekday (0 = Monday), hour, place, every n months, street address of the place
 SCHEDULE = [
-    ("kommunfullmaktige", 0, 18, "Sessionssalen, Stadshuset", 1),
-    ("kommunstyrelsen", 2, 9, "Stora sammanträdesrummet, Stadshuset", 1),
-    ("ks-arbetsutskott", 1, 9, "Lilla sammanträdesrummet, Stadshuset", 1),
-    ("barn-och-utbildningsnamnden", 1, 13, "Lärcentrum, Skolgatan 4", 1),
-    ("socialnamnden", 3, 13, "Rum Ljuset, Stadshuset", 1),
-    ("samhallsbyggnadsnamnden", 1, 9, "Rum Ängen, Stadshuset", 1),
-    ("kultur-och-fritidsnamnden", 3, 17, "Biblioteket, Torget 1", 1),
-    ("norrviks-energi-ab", 4, 10, "Norrviks Energi, Verkstadsvägen 2", 3),
+    ("kommunfullmaktige", 0, 18, "Sessionssalen, Stadshuset", 1, ADDRESS),
+    ("kommunstyrelsen", 2, 9, "Stora sammanträdesrummet, Stadshuset", 1, ADDRESS),
+    ("ks-arbetsutskott", 1, 9, "Lilla sammanträdesrummet, Stadshuset", 1, ADDRESS),
+    ("barn-och-utbildningsnamnden", 1, 13, "Lärcentrum", 1, "Skolgatan 4, Norrvik"),
+    ("socialnamnden", 3, 13, "Rum Ljuset, Stadshuset", 1, ADDRESS),
+    ("samhallsbyggnadsnamnden", 1, 9, "Rum Ängen, Stadshuset", 1, ADDRESS),
+    ("kultur-och-fritidsnamnden", 3, 17, "Biblioteket", 1, "Torget 1, Norrvik"),
+    ("norrviks-energi-ab", 4, 10, "Norrviks Energi", 3, "Verkstadsvägen 2, Norrvik"),
 ]
-ADDRESS = "Storgatan 1, Norrvik"
 MONTHS_BACK, MONTHS_AHEAD = 11, 3
 
 # Vote in the council on the budget: party slug → (yes, no, abstain, absent).
@@ -73,7 +74,7 @@ def seed(out) -> None:
         return
 
     meetings = {}  # (slug, month offset) → meeting
-    for slug, weekday, hour, place, every in SCHEDULE:
+    for slug, weekday, hour, place, every, address in SCHEDULE:
         body = bodies.get(slug)
         if body is None:
             continue
@@ -87,9 +88,9 @@ def seed(out) -> None:
                 organization=body,
                 start=start,
                 end=start + timedelta(hours=3),
-                status=Meeting.Status.CONFIRMED if held else Meeting.Status.PLANNED,
+                status=Meeting.Status.HELD if held else Meeting.Status.PLANNED,
                 location=place,
-                address=ADDRESS,
+                address=address,
                 notice_published_on=day - timedelta(days=10) if (held or offset == 0 or day - today < timedelta(days=14)) else None,
                 public_announcement_on=day - timedelta(days=14) if body.slug == "kommunfullmaktige" else None,
                 actor=None,

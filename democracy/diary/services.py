@@ -137,6 +137,20 @@ def agenda_item_add(
     return item
 
 
+def decision_refusal(meeting: Meeting) -> str:
+    """Why no decision can be recorded at ``meeting`` yet, or "" when it can.
+
+    The one rule (docs/decisions.md 69) used by the service, the admin's forms and the
+    e-proposal answer: a body decides at its meeting, so a decision is recorded only on an
+    item of a meeting that has been held, never on a planned, confirmed, moved or cancelled one.
+    """
+    if meeting.status != Meeting.Status.HELD:
+        return _(
+            "A decision can only be recorded once the meeting has been held (it is “%(status)s”)."
+        ) % {"status": Meeting.Status(meeting.status).label}
+    return ""
+
+
 # What a decision's outcome means for the case it concerns.
 OUTCOME_CASE_STATUS = {
     AgendaItem.Outcome.REFERRED_BACK: Case.Status.REFERRED_BACK,
@@ -163,9 +177,13 @@ def agenda_item_record_decision(
     """
     if outcome not in AgendaItem.Outcome.values:
         raise DiaryError("Unknown outcome.")
+    refusal = decision_refusal(item.meeting)
+    if refusal:
+        raise DiaryError(refusal)
     item.outcome = outcome
     item.decision_text = decision_text
-    item.decided_at = decided_at or timezone_now()
+    # Decided at the meeting: the decision's date is the meeting's, not the time it was typed in.
+    item.decided_at = decided_at or min(item.meeting.start, timezone_now())
     item.full_clean()
     item.save(update_fields=["outcome", "decision_text", "decided_at"])
     for party, counts in (party_votes or {}).items():

@@ -67,7 +67,8 @@ def test_editor_creates_a_meeting_with_an_agenda_item_and_records_the_decision(e
         assert "diary.meeting.create" in actions and "diary.agendaitem.create" in actions
         assert AuditEntry.objects.filter(action="diary.meeting.create").get().actor_label == editor_client.editor.email
 
-        # Record the decision on the agenda item, with votes by party.
+        # Record the decision on the agenda item, with votes by party, once the meeting is held.
+        Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
         change = {
             "meeting": meeting.pk, "position": "1", "paragraph": "§ 12", "title": "Val av justerare",
             "case": str(case.pk), "public": "on", "proposal_text": "Förslag.", "outcome": "approved_after_vote",
@@ -93,7 +94,8 @@ def test_editor_creates_a_meeting_with_an_agenda_item_and_records_the_decision(e
 def test_admin_decision_fires_the_signal_after_commit(editor_client, django_capture_on_commit_callbacks):
     heard = []
     item = AgendaItem.objects.create(meeting=Meeting.objects.create(
-        organization=OrganizationFactory(), year=2026, start="2026-05-12T10:00:00+02:00"), position=1, title="Punkt")
+        organization=OrganizationFactory(), year=2026, start="2026-05-12T10:00:00+02:00",
+        status=Meeting.Status.HELD), position=1, title="Punkt")
     agenda_item_decided.connect(lambda sender, **kw: heard.append(kw["agenda_item_id"]), weak=False, dispatch_uid="t")
     try:
         with django_capture_on_commit_callbacks(execute=True):

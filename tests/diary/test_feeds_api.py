@@ -97,12 +97,12 @@ def test_ics_per_body_and_per_case(client):
 
 
 def test_atom_feed_of_decisions_parses(client):
-    item = AgendaItemFactory(title="Nytt bibliotek", case=CaseFactory())
+    item = AgendaItemFactory(title="Nytt bibliotek", case=CaseFactory(), meeting=MeetingFactory(status=Meeting.Status.HELD))
     services.agenda_item_record_decision(
         item=item, outcome="approved", decision_text="Biblioteket byggs.\nKostnad & tid <se bilaga>.", actor=None
     )
     AgendaItemFactory(title="Inget beslut än")
-    secret = AgendaItemFactory(title="Sekretess", public=False)
+    secret = AgendaItemFactory(title="Sekretess", public=False, meeting=MeetingFactory(status=Meeting.Status.HELD))
     services.agenda_item_record_decision(item=secret, outcome="approved", decision_text="X", actor=None)
     response = client.get("/decisions/feed.atom")
     assert response.status_code == 200
@@ -151,7 +151,7 @@ def test_api_organizations_persons_memberships_are_paginated_popolo(client):
 def test_api_meetings_with_agenda_and_cases_with_actions(client):
     party = PartyFactory()
     case = CaseFactory(title="Skolskjuts")
-    meeting = MeetingFactory(start=timezone.now() - timedelta(days=2))
+    meeting = MeetingFactory(start=timezone.now() - timedelta(days=2), status=Meeting.Status.HELD)
     item = AgendaItemFactory(meeting=meeting, case=case, position=1, title="Skolskjuts")
     AgendaItemFactory(meeting=meeting, position=2, title="Hemligt", public=False)
     services.agenda_item_record_decision(item=item, outcome="approved_after_vote", decision_text="Ja.",
@@ -159,7 +159,7 @@ def test_api_meetings_with_agenda_and_cases_with_actions(client):
     services.document_add(kind=Document.Kind.DECISION_BASIS, title="Utredning", meeting=meeting, public=False,
                           withheld_ground="OSL 21 kap. 1 §", actor=None)
     data = client.get(f"/api/v1/meetings/{meeting.pk}").json()
-    assert data["status"] == "tentative" and data["delta_status"] == "planned"
+    assert data["status"] == "passed" and data["delta_status"] == "held"
     assert [a["description"] for a in data["agenda"]] == ["Skolskjuts"]
     assert data["agenda"][0]["case_identifier"] == case.diary_number
     assert data["agenda"][0]["votes"][0]["yes"] == 4

@@ -109,6 +109,7 @@ def test_state_machine_refuses_moves_it_does_not_allow():
 )
 def test_appeal_deadline_on_the_meeting_page(client, announced, deadline):
     meeting = MeetingFactory(
+        status=Meeting.Status.HELD,
         start=timezone.make_aware(
             datetime.combine(announced - timedelta(days=7), datetime.min.time())
         )
@@ -141,7 +142,7 @@ def test_minutes_cannot_be_announced_before_approval():
 
 
 def test_meeting_page_orders_agenda_and_shows_outcomes_votes_and_documents(client):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(status=Meeting.Status.HELD)
     party = PartyFactory(name="Gula")
     second = AgendaItemFactory(meeting=meeting, position=2, title="Andra punkten")
     first = AgendaItemFactory(meeting=meeting, position=1, title="Första punkten")
@@ -186,7 +187,7 @@ def test_case_page_follows_every_appearance(client):
         actor=None,
     )
     first = services.agenda_item_add(
-        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=40)),
+        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=40), status=Meeting.Status.HELD),
         title="Ny simhall",
         case=case,
         proposal_text="Bordlägg.",
@@ -196,7 +197,7 @@ def test_case_page_follows_every_appearance(client):
         item=first, outcome="tabled", decision_text="Bordläggs.", actor=None
     )
     second = services.agenda_item_add(
-        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=10)),
+        meeting=MeetingFactory(organization=board, start=timezone.now() - timedelta(days=10), status=Meeting.Status.HELD),
         title="Ny simhall",
         case=case,
         proposal_text="Föreslå KF att bygga.",
@@ -311,6 +312,7 @@ def test_search_finds_cases_decisions_items_and_meetings(client):
         organization=board,
         title="Extra sammanträde om hamnen",
         start=timezone.now() - timedelta(days=3),
+        status=Meeting.Status.HELD,
     )
     decided = AgendaItemFactory(meeting=meeting, case=case, title="Detaljplan för Norra hamnen")
     services.agenda_item_record_decision(
@@ -376,7 +378,7 @@ def test_hub_shows_upcoming_meetings_and_latest_decisions(client):
         start=timezone.now() + timedelta(days=3), status=Meeting.Status.CANCELLED
     )
     item = AgendaItemFactory(
-        meeting=MeetingFactory(start=timezone.now() - timedelta(days=5)),
+        meeting=MeetingFactory(start=timezone.now() - timedelta(days=5), status=Meeting.Status.HELD),
         title="Nytt äldreboende",
         case=CaseFactory(),
     )
