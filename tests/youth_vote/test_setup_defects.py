@@ -49,3 +49,11 @@ def test_failed_code_alert_is_one_swedish_sentence(built, booth, client):
     alert = StaffAlert.objects.get(kind="youth_vote.failed_codes")
     assert "per device" not in alert.message and "(per" not in alert.message
     assert alert.message.startswith("Många felaktiga röstkoder har provats från en enhet.")
+
+
+def test_an_open_election_is_not_listed_under_earlier_elections(client, election_admin):
+    build_election(admin=election_admin, slug="val-a", issue_codes=False, open_sessions=False)
+    build_election(admin=election_admin, slug="val-b", issue_codes=False, open_sessions=False)
+    page = client.get("/youth-vote/").content.decode()
+    assert "Tidigare val" not in page
+    assert "Andra pågående och kommande val" in page
