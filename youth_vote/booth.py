@@ -140,14 +140,25 @@ def record_failure(request, *, session: VotingSession | None = None) -> None:
     if device_over or address_over or session_over:
         where = "session" if session_over else "address" if address_over else "device"
         key = _h(f"{where}:{session.pk if session_over else device_id(request)}")
+        # One whole sentence per case, so each is translated as a sentence.
+        messages = {
+            "session": _(
+                "Many wrong voting codes were tried in one voting session. Look at the "
+                "sessions that are open now."
+            ),
+            "address": _(
+                "Many wrong voting codes were tried from one network address. Look at the "
+                "sessions that are open now."
+            ),
+            "device": _(
+                "Many wrong voting codes were tried from one device. Look at the sessions "
+                "that are open now."
+            ),
+        }
         staff_alert_raise(
             role=Role.ELECTION_ADMIN,
             kind="youth_vote.failed_codes",
-            message=_(
-                "Many wrong voting codes were tried (per %(where)s). Look at the sessions "
-                "that are open now."
-            )
-            % {"where": where},
+            message=messages[where],
             data={"where": where, "key": key},
             dedupe_key=f"youth_vote.failed_codes:{key}",
         )

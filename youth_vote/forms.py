@@ -157,7 +157,10 @@ class CandidateDecisionForm(forms.Form):
             (Candidate.Status.REJECTED, pgettext_lazy("candidate review", "Reject")),
             (Candidate.Status.WITHDRAWN, _("Withdraw")),
             (Candidate.Status.PENDING, _("Back to review")),
-        ]
+        ],
+        label=_("What to do"),
+        # The page lists the choices as radio buttons in a fieldset with this legend.
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})

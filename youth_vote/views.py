@@ -77,8 +77,14 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 def home(request):
     election = selectors.election_current()
-    others = selectors.elections_public().exclude(pk=getattr(election, "pk", None))[:10]
-    context = {"election": election, "others": others}
+    others = list(selectors.elections_public().exclude(pk=getattr(election, "pk", None))[:10])
+    # Only an election whose voting has ended is an earlier one; another open or coming
+    # election is listed as such, not under "Earlier elections".
+    context = {
+        "election": election,
+        "others": [other for other in others if other.has_closed],
+        "others_current": [other for other in others if not other.has_closed],
+    }
     if election is not None:
         context.update(_election_context(election))
     return render(request, "youth_vote/home.html", context)
