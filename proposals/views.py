@@ -577,8 +577,12 @@ class ModerationQueueView(StaffRequiredMixin, TemplateView):
             .select_related("proposal")
             .order_by("-created_at")[:50]
         )
+        open_reports = {}
+        for report in reports:
+            if report.comment_id:
+                open_reports.setdefault(report.comment_id, []).append(report)
         for comment in hidden_comments:
-            comment.open_reports = [r for r in reports if r.comment_id == comment.pk]
+            comment.open_reports = open_reports.get(comment.pk, [])
         context["hidden_comments"] = hidden_comments
         return context
 
