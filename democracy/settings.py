@@ -327,6 +327,12 @@ STATIC_ROOT = env_path("STATIC_ROOT", DATA_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
+# Files a view must allow first (candidates' photos under review): behind nginx the view
+# answers with X-Accel-Redirect to this internal location (deploy/nginx/delta.conf); empty:
+# Django sends the file. `make run-production` runs behind nginx, so it is set there.
+MEDIA_INTERNAL_URL = env_str(
+    "MEDIA_INTERNAL_URL", "/internal-media/" if env_bool("DELTA_PRODUCTION", False) else ""
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -393,6 +399,11 @@ PROPOSALS_TREATMENT_DAYS = env_int("PROPOSALS_TREATMENT_DAYS", 180)
 PROPOSALS_ANONYMISE_AFTER_DAYS = env_int("PROPOSALS_ANONYMISE_AFTER_DAYS", 90)
 # Seconds between two recounts (and live broadcasts) of one proposal's signatures.
 PROPOSALS_COUNT_INTERVAL = env_int("PROPOSALS_COUNT_INTERVAL", 1)
+# Milliseconds between two looks at the stored counts of the proposals open in this web process
+# (0: never). Without Redis the channel layer is each process's own memory, so the worker's
+# live updates cannot reach the pages; the web process reads the counts the worker wrote
+# instead (proposals/live.py). With Redis the worker publishes to every process directly.
+PROPOSALS_COUNT_WATCH_MS = env_int("PROPOSALS_COUNT_WATCH_MS", 0 if REDIS_URL else 500)
 # Reports that hide a comment until a moderator has looked at it.
 PROPOSALS_REPORTS_TO_HIDE = env_int("PROPOSALS_REPORTS_TO_HIDE", 3)
 # Rate limits (django-ratelimit syntax): signing, and writing (proposals, comments, reports).

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from democracy.api import api
 from democracy.core import views as core_views
 from democracy.core.admin import guard_admin_site
+from youth_vote import views as youth_vote_views
 
 guard_admin_site(admin.site)
 
@@ -23,6 +24,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Candidates' photos only as far as the candidate's review allows (before MEDIA_URL's
+    # plain file serving below, which would send any file).
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/youth_vote/candidates/<str:name>",
+        youth_vote_views.candidate_photo,
+        name="candidate-photo",
+    ),
 ]
 
 if settings.DEBUG:

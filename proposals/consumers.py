@@ -1,6 +1,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from proposals.live import watcher
 from proposals.services import count_group
 
 FORWARDED = ("id", "count", "threshold", "status", "updated_at")
@@ -18,6 +19,8 @@ class ProposalCountConsumer(AsyncJsonWebsocketConsumer):
 
     Updates are coalesced by the counting loop (at most about one per proposal per second);
     this consumer only checks that the proposal is public, joins its group and forwards them.
+    Where the channel layer is this process's own memory, it also tells the process's count
+    watcher (``proposals.live``) to look for new counts of this proposal.
     """
 
     async def connect(self):
@@ -28,10 +31,15 @@ class ProposalCountConsumer(AsyncJsonWebsocketConsumer):
         self.group = count_group(pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        if watcher.enabled():
+            self.watched = pk
+            watcher.listen(pk)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if hasattr(self, "watched"):
+            watcher.leave(self.watched)
 
     async def proposal_count(self, event):
         await self.send_json({key: event[key] for key in FORWARDED if key in event})

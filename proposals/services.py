@@ -985,6 +985,27 @@ def _counts_publish(payloads: dict[int, dict]) -> None:
     )
 
 
+def signature_counts_publish_stored(*, seen: dict[int, float]) -> dict[int, float]:
+    """Publish the stored counts of the proposals in ``seen`` (id: ``updated_ts`` published
+    last, or 0) that changed since; returns what is published now.
+
+    For a web server whose channel layer lives in its own memory (the embedded default): the
+    worker counts in another process, and the count row in the database is what carries the
+    change across (see ``proposals.live``). One query, however many proposals are watched.
+    """
+    if not seen:
+        return {}
+    payloads = {}
+    for count in ProposalCount.objects.filter(proposal_id__in=list(seen)).select_related(
+        "proposal"
+    ):
+        if count.updated_at.timestamp() != seen[count.proposal_id]:
+            payloads[count.proposal_id] = count_payload(count.proposal, count)
+    if payloads:
+        _counts_publish(payloads)
+    return {**seen, **{pk: payload["updated_ts"] for pk, payload in payloads.items()}}
+
+
 def count_cache_forget(*, proposal_id: int) -> None:
     cache.delete(COUNT_PAYLOAD_KEY.format(proposal_id))
 

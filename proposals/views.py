@@ -1,6 +1,7 @@
 """Pages and actions of e-proposals. Views are thin: forms in, services out."""
 
 import functools
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -239,11 +240,20 @@ def count_json(request, pk: int):
         f"public, max-age={interval}, stale-while-revalidate={2 * interval}, "
         f"stale-if-error={5 * interval}"
     )
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-    if since is not None and since >= modified:
+    # HTTP dates have whole seconds, and two recounts can fall in one second: the ETag (the
+    # count's exact time) decides when the client sends one, as RFC 9110 says it must.
+    etag = f'"{payload["updated_ts"]!r}"'
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        unchanged = etag in (tag.strip() for tag in if_none_match.split(","))
+    else:
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        unchanged = since is not None and since >= math.ceil(payload["updated_ts"])
+    if unchanged:
         response = HttpResponseNotModified()
     else:
         response = JsonResponse({k: v for k, v in payload.items() if k != "updated_ts"})
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = cache_control
     return response

@@ -9,7 +9,7 @@ import json
 import random
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from democracy.core.permissions import staff_required
+from democracy.core.media import protected_file_response
+from democracy.core.permissions import staff_guard, staff_required
 from democracy.core.roles import Role
 from youth_vote import booth, codes, integrity, permissions, selectors, services
 from youth_vote.apportion import largest_remainder
@@ -712,6 +713,27 @@ def admin_school_edit(request, slug, pk):
         {"election": election, "school": school, "form": form, "contacts_form": contacts_form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def candidate_photo(request, name):
+    """A candidate's photo: for everyone once staff have approved the candidate in a public
+    election; for election administrators also while it is under review or after it was
+    rejected; for no one once it is replaced or removed."""
+    path = f"{Candidate._meta.get_field('photo').upload_to}{name}"
+    candidate = Candidate.objects.filter(photo=path).select_related("election").first()
+    if candidate is None:
+        raise Http404
+    public = candidate.status == Candidate.Status.APPROVED and (
+        selectors.elections_public().filter(pk=candidate.election_id).exists()
+    )
+    if not public:
+        try:
+            allowed = staff_guard(request, ADMIN) is None
+        except PermissionDenied:
+            allowed = False
+        if not allowed:  # a file that is not there for this person, not a sign-in page
+            raise Http404
+    return protected_file_response(path, public=public)
 
 
 @staff_required(*ADMIN)

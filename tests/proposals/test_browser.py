@@ -2,6 +2,7 @@
 every page, in Swedish, with the key flows done by keyboard."""
 
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -186,6 +187,42 @@ def test_live_count_updates_without_reload(page, live_app, make_proposal, make_u
 
     expect(page.locator("[data-count-number]")).to_have_text("3", timeout=5000)
     assert page.locator("[data-count-remaining]").inner_text() == "47"
+    assert page.console_errors == []
+
+
+# A socket that neither opens nor fails, as behind a proxy that holds the upgrade request.
+HANGING_WEBSOCKET = """
+window.WebSocket = function () { this.readyState = 0; this.send = function () {}; this.close = function () {}; };
+"""
+
+
+def test_live_count_polls_on_its_own_when_the_socket_never_opens(page, live_app, make_proposal, make_user):
+    proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=50)
+    page.add_init_script(HANGING_WEBSOCKET)
+    page.clock.install()
+    page.goto(live_app(f"/proposals/{proposal.pk}/"))
+    for _ in range(3):
+        services.proposal_sign(proposal=proposal, user=make_user())
+    from playwright.sync_api import expect
+
+    page.clock.run_for(2000)
+    assert page.locator("[data-count-number]").inner_text() == "0"  # no socket, not yet polling
+    page.clock.run_for(4000)  # 5 s without an open socket: it polls count.json
+    expect(page.locator("[data-count-number]")).to_have_text("3", timeout=5000)
+    assert page.locator("[data-count-remaining]").inner_text() == "47"
+    # Screen readers hear the new count once, politely.
+    announcer = page.locator("[data-count-announce]")
+    assert announcer.get_attribute("aria-live") == "polite"
+    expect(announcer).to_have_text("Underskrifter: 3 av 50 som behövs")
+    # Real time, not the page's clock: one recount per count interval, and count.json may be
+    # served from the browser's cache for max-age + stale-while-revalidate (3 s).
+    time.sleep(3.1)
+    services.proposal_sign(proposal=proposal, user=make_user())
+    page.clock.run_for(10_000)  # the next poll shows it; the announcement waits its 30 s
+    expect(page.locator("[data-count-number]")).to_have_text("4", timeout=5000)
+    assert announcer.inner_text() == "Underskrifter: 3 av 50 som behövs"
+    page.clock.run_for(25_000)
+    expect(announcer).to_have_text("Underskrifter: 4 av 50 som behövs")
     assert page.console_errors == []
 
 

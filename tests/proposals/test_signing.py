@@ -1,7 +1,8 @@
 """Signatures: one per person, withdrawable while open, counted by a coalesced recount, read
 cheaply from count.json and live over a websocket; rate limits, burst alerts, invalidation."""
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -223,10 +224,38 @@ class TestCountJson:
         proposal = make_proposal(Proposal.Status.PUBLISHED)
         url = reverse("proposals:proposal-count", args=[proposal.pk])
         first = client.get(url)
-        again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        # A date after the count's time: unchanged (the date alone cannot tell a change later
+        # in the same second from none, so a date in the count's own second gets the count).
+        again = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(time.time() + 5))
         assert again.status_code == 304
         older = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(0))
         assert older.status_code == 200
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    def test_a_change_within_the_same_second_is_not_answered_not_modified(
+        self, client, make_proposal, make_user, django_capture_on_commit_callbacks
+    ):
+        proposal = make_proposal(Proposal.Status.PUBLISHED)
+        url = reverse("proposals:proposal-count", args=[proposal.pk])
+        services.signature_count_refresh(proposal_id=proposal.pk)
+        # The stored count's time in the middle of a second, as a recount can leave it.
+        ProposalCount.objects.filter(proposal=proposal).update(
+            updated_at=datetime(2026, 12, 2, 10, 0, 0, 100_000, tzinfo=UTC)
+        )
+        services.count_cache_forget(proposal_id=proposal.pk)
+        first = client.get(url)
+        services.proposal_sign(proposal=proposal, user=make_user(), recount=False)
+        services.signature_count_refresh(proposal_id=proposal.pk)
+        ProposalCount.objects.filter(proposal=proposal).update(
+            updated_at=datetime(2026, 12, 2, 10, 0, 0, 900_000, tzinfo=UTC)
+        )
+        services.count_cache_forget(proposal_id=proposal.pk)
+        by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        by_tag = client.get(
+            url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+        )
+        assert (by_date.status_code, by_tag.status_code) == (200, 200)
+        assert by_tag.json()["count"] == 1
 
     def test_warm_read_makes_no_database_query(
         self, client, resident, make_proposal, django_assert_num_queries

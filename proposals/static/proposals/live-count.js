@@ -1,16 +1,45 @@
-// Live signature count of one proposal: a websocket, or polling count.json every 10 s
-// when websockets are not available. Updates the number, the progress bar and what remains.
+// Live signature count of one proposal: a websocket, and polling count.json every 10 s
+// whenever the socket is not open (it never opened within 5 s, it closed, or websockets are
+// not available); a closed socket is opened again later. Updates the number, the progress bar
+// and what remains, and tells screen readers the new count at most every 30 s.
 (function () {
   "use strict";
   var box = document.querySelector("[data-proposal-count]");
   if (!box) { return; }
   var id = box.getAttribute("data-proposal-id");
   var countUrl = box.getAttribute("data-count-url");
+  var announcer = box.querySelector("[data-count-announce]");
+  var sentence = box.querySelector("[data-count-sentence]");
   var lang = document.documentElement.lang || "sv";
   var format = window.Intl ? new Intl.NumberFormat(lang) : null;
-  var shown = null;
+  // The count the page was rendered with: only a different one is shown and announced.
+  var rendered = box.querySelector("[data-count-number]");
+  var shown = rendered ? parseInt(rendered.textContent.replace(/\D/g, ""), 10) : NaN;
+  if (isNaN(shown)) { shown = null; }
+  var POLL_MS = 10000;
+  var OPEN_WAIT_MS = 5000;
+  var ANNOUNCE_MS = 30000;
 
   function number(n) { return format ? format.format(n) : String(n); }
+
+  // Polite announcements, no more often than every ANNOUNCE_MS: a busy proposal changes every
+  // second, and a screen reader reading each change would drown everything else.
+  var announcedAt = 0;
+  var announceTimer = null;
+  function announce() {
+    if (!announcer || !sentence) { return; }
+    var wait = announcedAt + ANNOUNCE_MS - Date.now();
+    if (wait > 0) {
+      if (announceTimer === null) {
+        announceTimer = window.setTimeout(function () { announceTimer = null; announce(); }, wait);
+      }
+      return;
+    }
+    announcedAt = Date.now();
+    var heading = box.querySelector("h2");
+    var text = sentence.textContent.replace(/\s+/g, " ").trim();
+    announcer.textContent = heading ? heading.textContent.trim() + ": " + text : text;
+  }
 
   function show(data) {
     if (!data || typeof data.count !== "number" || data.count === shown) { return; }
@@ -24,6 +53,7 @@
     document.querySelectorAll("[data-count-remaining]").forEach(function (el) {
       el.textContent = number(Math.max(0, threshold - data.count));
     });
+    announce();
   }
 
   var timer = null;
@@ -33,15 +63,41 @@
       .then(show)
       .catch(function () {});
   }
-  function startPolling() { if (timer === null) { timer = window.setInterval(poll, 10000); } }
+  function startPolling() {
+    if (timer === null) { poll(); timer = window.setInterval(poll, POLL_MS); }
+  }
+  function stopPolling() {
+    if (timer !== null) { window.clearInterval(timer); timer = null; }
+  }
 
   if (!("WebSocket" in window)) { startPolling(); return; }
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-  try {
-    var socket = new WebSocket(scheme + window.location.host + "/ws/proposals/" + id + "/");
+  var retryMs = 5000;
+
+  function connect() {
+    var socket;
+    try {
+      socket = new WebSocket(scheme + window.location.host + "/ws/proposals/" + id + "/");
+    } catch (e) {
+      startPolling();
+      return;
+    }
+    // A socket that neither opens nor fails (a proxy holding it) must not leave the page
+    // frozen: poll until it opens.
+    var openWait = window.setTimeout(startPolling, OPEN_WAIT_MS);
+    socket.onopen = function () {
+      window.clearTimeout(openWait);
+      stopPolling();
+      retryMs = 5000;
+      poll(); // what changed between the page and the socket
+    };
     socket.onmessage = function (event) { show(JSON.parse(event.data)); };
-    socket.onclose = startPolling;
-  } catch (e) {
-    startPolling();
+    socket.onclose = function () {
+      window.clearTimeout(openWait);
+      startPolling();
+      window.setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 60000);
+    };
   }
+  connect();
 })();
