@@ -90,4 +90,7 @@ def served_delta(env: dict, *, log_path: Path):
                 time.sleep(0.3)
             yield url
         finally:
-            stop_process_group(process)
+            # serve stops its worker first (SIGTERM, then SIGKILL after 15 s: a worker in the
+            # middle of the counting loop takes that long); killing serve sooner would leave
+            # the worker running on its own.
+            stop_process_group(process, timeout=45)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from democracy.core.processes import stop_process_group
+from democracy.core.servers import answer_long_request_lines
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             [sys.executable, "manage.py", "qcluster"], start_new_session=True
         )
         self.stdout.write(f"Background worker started (pid {worker.pid}).")
+        answer_long_request_lines()
         try:
             # With daphne installed, runserver serves the ASGI application, websockets too.
             call_command("runserver", addrport, use_reloader=False)
