@@ -215,6 +215,16 @@ else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.5
 
+# --- Audit log -------------------------------------------------------------------------------
+# The key that seals every audit entry (HMAC), kept out of the database so that whoever can
+# write the database cannot forge entries. Unset: derived from SECRET_KEY. Set it in production
+# and never change it (old entries stay sealed with the key they were written with).
+AUDIT_KEY = env_str("AUDIT_KEY", "")
+# Where the daily checkpoint of the audit head goes, outside the database: e-mail addresses
+# (the registrar) and/or a file that only the application's user may append to.
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS", [])
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", "")
+
 # --- Sessions, authentication and accounts --------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True

@@ -385,6 +385,10 @@ def main():
         if status != 200 or body != css[0].read_bytes():
             fail(f"static file /static/{rel}: HTTP {status}")
         print(f"  page 200, static /static/{rel} 200")
+        status, _ = request("GET", "/" + "a" * 20_000)
+        if status != 414:
+            fail(f"a 20 KB address: HTTP {status}, not 414")
+        print("  a 20 KB address: 414")
 
         # Websocket: subscribe to the warm-up proposal, sign it (with a forged X-Real-IP),
         # and wait for the count.

@@ -20,6 +20,20 @@ from tests.support.browser import (  # noqa: F401  (fixtures)
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, let this test database be emptied between tests: the audit log refuses
+    TRUNCATE unless the database allows it (democracy/core/migrations/0003_audit_seals.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.settings_dict["NAME"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE \"{name}\" SET delta.audit_truncate = 'allowed'")
+                cursor.execute("SET delta.audit_truncate = 'allowed'")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Hashing passwords with PBKDF2 would make every test that creates a user slow.

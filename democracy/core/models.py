@@ -26,6 +26,9 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # HMAC-SHA256 of ``hash`` with AUDIT_KEY, which is not in the database: whoever can write
+    # the database can recompute ``hash`` for a forged row, but not this.
+    seal = models.CharField(_("seal"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["seq"]
@@ -45,6 +48,7 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64, blank=True)  # HMAC of "seq:hash" with AUDIT_KEY
 
     class Meta:
         verbose_name = _("audit log head")

@@ -58,11 +58,13 @@ def audit_log(
         "data": audit.normalise_data(data),
         "prev_hash": head.hash,
     }
-    entry = AuditEntry(**values, hash=audit.entry_hash(**values))
+    entry_hash = audit.entry_hash(**values)
+    entry = AuditEntry(**values, hash=entry_hash, seal=audit.entry_seal(entry_hash))
     entry.save(force_insert=True)
     head.seq = entry.seq
     head.hash = entry.hash
-    head.save(update_fields=["seq", "hash"])
+    head.seal = audit.head_seal(entry.seq, entry.hash)
+    head.save(update_fields=["seq", "hash", "seal"])
     return entry
 
 
@@ -73,7 +75,12 @@ def _locked_head() -> AuditHead:
     except AuditHead.DoesNotExist:
         try:
             with transaction.atomic():
-                AuditHead.objects.create(pk=1, seq=0, hash=audit.GENESIS_HASH)
+                AuditHead.objects.create(
+                    pk=1,
+                    seq=0,
+                    hash=audit.GENESIS_HASH,
+                    seal=audit.head_seal(0, audit.GENESIS_HASH),
+                )
         except IntegrityError:
             pass  # created by a concurrent first writer
         return AuditHead.objects.select_for_update().get(pk=1)
@@ -81,8 +88,43 @@ def _locked_head() -> AuditHead:
 
 def audit_head() -> AuditHead:
     return AuditHead.objects.filter(pk=1).first() or AuditHead(
-        pk=1, seq=0, hash=audit.GENESIS_HASH
+        pk=1, seq=0, hash=audit.GENESIS_HASH, seal=audit.head_seal(0, audit.GENESIS_HASH)
     )
+
+
+def audit_checkpoint_record() -> str:
+    """Record the audit head outside the database: append it to ``AUDIT_CHECKPOINT_FILE`` and
+    mail it to ``AUDIT_CHECKPOINT_EMAILS`` (the registrar). A later ``audit_verify
+    --checkpoints`` (or ``--checkpoint SEQ:HASH`` from the mail) then finds a log that was
+    emptied and started again, or rewritten before that point, even by someone who holds the
+    database and the key. Returns the checkpoint line."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    head = audit_head()
+    line = audit.checkpoint_line(seq=head.seq, head_hash=head.hash, at=timezone_now())
+    if settings.AUDIT_CHECKPOINT_FILE:
+        with open(settings.AUDIT_CHECKPOINT_FILE, "a", encoding="utf-8") as checkpoints:
+            checkpoints.write(line + "\n")
+    if settings.AUDIT_CHECKPOINT_EMAILS:
+        send_mail(
+            _("Audit log checkpoint, entry %(seq)s") % {"seq": head.seq},
+            _(
+                "The audit log of %(site)s had %(seq)s entries. Keep this message: it lets "
+                "anyone check later that the log was not rewritten.\n\n%(line)s\n\n"
+                "To check: manage.py audit_verify --checkpoint %(seq)s:%(hash)s"
+            )
+            % {
+                "site": settings.MUNICIPALITY_NAME,
+                "seq": head.seq,
+                "line": line,
+                "hash": head.hash,
+            },
+            None,
+            settings.AUDIT_CHECKPOINT_EMAILS,
+        )
+    return line
 
 
 def staff_alert_group(role: str) -> str:

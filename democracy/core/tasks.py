@@ -17,3 +17,9 @@ def deliver_email(message) -> int:
 def worker_heartbeat() -> None:
     """Record that the worker is alive; scheduled every minute. Idempotent."""
     services.worker_heartbeat_record()
+
+
+def audit_checkpoint() -> str:
+    """Daily: record the audit head outside the database (see the service). Idempotent in
+    effect: a second line with the same head adds nothing to check against."""
+    return services.audit_checkpoint_record()
