@@ -37,6 +37,7 @@ PASS_MAX_AGE = 20 * 60  # seconds from code entry to cast
 SESSION_GRACE = timedelta(minutes=5)  # a student mid-ballot when the lesson's time runs out
 DEVICE_COOKIE = "yv_device"
 TRACKER_COOKIE = "yv_tracker"
+ORDER_COOKIE = "yv_order"
 TRACKER_COOKIE_SALT = "youth_vote.booth.tracker"
 
 # Failed code attempts: per device (cookie), per address (a school shares one), per session.
@@ -170,11 +171,11 @@ def session_is_limited(request, session: VotingSession) -> bool:
     )
 
 
-def record_cast(request, *, roll_position: int | None = None) -> None:
+def record_cast(request, *, roll_position: int | None = None) -> str | None:
     """Count a successful cast per device; flag an unusual burst, or votes coming in the
-    order of the class list, to administrators."""
-    if roll_position is not None:
-        _check_roll_order(request, roll_position)
+    order of the class list, to administrators. Returns the value of the device's
+    ``ORDER_COOKIE`` for the response (``None``: leave it as it is)."""
+    order = _check_roll_order(request, roll_position) if roll_position is not None else None
     bucket = int(timezone_now().timestamp()) // BURST_WINDOW_SECONDS
     key = f"yv:cast:{_h(device_id(request))}:{bucket}"
     cache.add(key, 0, BURST_WINDOW_SECONDS * 2)
@@ -193,15 +194,30 @@ def record_cast(request, *, roll_position: int | None = None) -> None:
             data={"device": device, "votes": count},
             dedupe_key=f"youth_vote.vote_burst:{device}",
         )
+    return order
 
 
-def _check_roll_order(request, position: int) -> None:
-    device = _h(device_id(request))
-    key = f"yv:order:{device}"
-    last = cache.get(key)
-    streak = last[1] + 1 if last is not None and position > last[0] else 1
-    cache.set(key, (position, streak), ORDER_GAP_SECONDS)
+def _check_roll_order(request, position: int) -> str:
+    """Is this vote the next one down the class list after the device's last one?
+
+    The last position and the streak stay on the device, encrypted (``ORDER_COOKIE``, for
+    ``ORDER_GAP_SECONDS``): the server keeps nothing that says which student just voted on
+    which device. A device that drops its cookies starts a new streak, as one that waits a
+    minute does; the burst flag still counts its votes."""
+    last = None
+    try:
+        last = json.loads(
+            _pass_cipher().decrypt(
+                request.COOKIES.get(ORDER_COOKIE, "").encode(), ttl=ORDER_GAP_SECONDS
+            )
+        )
+        if last.get("k") != "order":
+            last = None
+    except (InvalidToken, TypeError, ValueError, AttributeError):
+        last = None
+    streak = last["n"] + 1 if last is not None and position > last["r"] else 1
     if streak == ORDER_STREAK:
+        device = _h(device_id(request))
         staff_alert_raise(
             role=Role.ELECTION_ADMIN,
             kind="youth_vote.roll_order",
@@ -213,6 +229,8 @@ def _check_roll_order(request, position: int) -> None:
             data={"device": device, "votes": streak},
             dedupe_key=f"youth_vote.roll_order:{device}",
         )
+    value = {"k": "order", "r": position, "n": streak}
+    return _pass_cipher().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
 
 
 def roll_position(voter: Voter) -> int:

@@ -493,7 +493,7 @@ def booth_cast(request):
             error=_("That choice is not on your ballot. Choose again."),
             status=400,
         )
-    booth.record_cast(request, roll_position=ballot_pass.roll_position)
+    order = booth.record_cast(request, roll_position=ballot_pass.roll_position)
     # Post-redirect-get: the tracker travels in a short-lived signed cookie that the next
     # page shows once and deletes, so neither history nor a reload can show it again.
     done = reverse("youth_vote:booth-done")
@@ -508,6 +508,16 @@ def booth_cast(request):
         secure=request.is_secure(),
         path=done,
     )
+    if order is not None:
+        response.set_cookie(
+            booth.ORDER_COOKIE,
+            order,
+            max_age=booth.ORDER_GAP_SECONDS,
+            httponly=True,
+            samesite="Strict",
+            secure=request.is_secure(),
+            path=request.path,
+        )
     return response
 
 

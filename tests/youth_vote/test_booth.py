@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.utils import timezone
 
 from democracy.core.models import StaffAlert
@@ -292,6 +293,12 @@ def test_votes_in_class_list_order_from_one_device_are_flagged(
         for voter in voters:
             _choice, cast = device.vote(built.codes[voter.pk], built.session_code(school_class))
             assert cast.status_code == 303
+            # The server keeps no "who just voted on this device": the place in the list
+            # stays on the device, encrypted.
+            device_cookie = device.client.cookies[booth_module.DEVICE_COOKIE].value
+            assert cache.get(f"yv:order:{booth_module._h(device_cookie)}") is None
+            order = cast.cookies[booth_module.ORDER_COOKIE]
+            assert order["httponly"] and order["max-age"] == booth_module.ORDER_GAP_SECONDS
 
     # Shuffled: 2nd, 1st, 4th, 3rd (never four rising in a row).
     vote_from_one_device([in_list_order[i] for i in (1, 0, 3, 2)])
