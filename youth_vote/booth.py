@@ -24,7 +24,6 @@ from django.db.models import Exists, OuterRef
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 
 from democracy.core.db import prepared_cursor
 from democracy.core.roles import Role
@@ -40,10 +39,22 @@ TRACKER_COOKIE = "yv_tracker"
 ORDER_COOKIE = "yv_order"
 TRACKER_COOKIE_SALT = "youth_vote.booth.tracker"
 
-# Failed code attempts: per device (cookie), per address (a school shares one), per session.
-FAIL_RATE_DEVICE = "10/10m"
-FAIL_RATE_ADDRESS = "120/10m"
-FAIL_RATE_SESSION = "60/10m"
+# Failed code attempts (issue 13). Nothing here lets one pupil lock out classmates: a device
+# that fails often waits before its next try, a student's code that fails often with wrong
+# class codes waits (that code only), and the counts per address (a school shares one) and
+# per session only alert staff. The waits grow from WAIT_FIRST_SECONDS, doubling with each
+# further failure, to WAIT_MAX_SECONDS; a right code after the wait works at once.
+FREE_FAILURES_DEVICE = 10
+FREE_FAILURES_CODE = 5  # a right student code with wrong class codes
+FAIL_WINDOW_SECONDS = 600
+WAIT_FIRST_SECONDS = 15
+WAIT_MAX_SECONDS = 300
+ALERT_FAILURES_ADDRESS = 120
+ALERT_FAILURES_SESSION = 60
+# New device ids handed out per address and window: a script that drops its cookie to start
+# afresh gets no more than this many devices' free tries.
+DEVICE_IDS_PER_ADDRESS = 300
+DEVICE_SALT = "youth_vote.booth.device"
 # Successful votes from one device in five minutes above which administrators are told.
 BURST_VOTES_PER_DEVICE = 20
 BURST_WINDOW_SECONDS = 300
@@ -57,11 +68,13 @@ ROLL_ORDER = ("family_name", "given_name", "student_ref")
 
 
 class CodeRefused(Exception):
-    """The codes did not open a ballot. ``reason`` is one of the REASON_* values."""
+    """The codes did not open a ballot. ``reason`` is one of the REASON_* values; ``wait``
+    the seconds until the next try is allowed (REASON_LIMITED)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, wait: int = 0):
         super().__init__(reason)
         self.reason = reason
+        self.wait = wait
 
 
 REASON_WRONG = "wrong"
@@ -91,12 +104,31 @@ class PassCheck:
 
 
 def device_id(request) -> str:
-    """A per-browser id (cookie) or, for a browser refusing cookies, the address."""
-    return request.COOKIES.get(DEVICE_COOKIE) or f"addr:{client_address(request)}"
+    """The device's id: the one the booth issued it (a signed cookie), or, for a browser
+    without one (refusing cookies, or sending one it made up), its address."""
+    try:
+        return "dev:" + signing.loads(request.COOKIES.get(DEVICE_COOKIE, ""), salt=DEVICE_SALT)
+    except signing.BadSignature:
+        return f"addr:{client_address(request)}"
 
 
-def new_device_id() -> str:
-    return secrets.token_urlsafe(16)
+def has_device_id(request) -> bool:
+    return device_id(request).startswith("dev:")
+
+
+def new_device_id(request) -> str | None:
+    """A signed id for a device that has none; ``None`` once the address has had
+    ``DEVICE_IDS_PER_ADDRESS`` in the window (its devices then share the address's tries)."""
+    key = f"yv:device-ids:{_h(client_address(request))}"
+    cache.add(key, 0, FAIL_WINDOW_SECONDS)
+    try:
+        issued = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, FAIL_WINDOW_SECONDS)
+        issued = 1
+    if issued > DEVICE_IDS_PER_ADDRESS:
+        return None
+    return signing.dumps(secrets.token_urlsafe(16), salt=DEVICE_SALT)
 
 
 def client_address(request) -> str:
@@ -108,67 +140,90 @@ def _h(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
-def _limited(request, group: str, value: str, rate: str, *, increment: bool) -> bool:
-    """Has the limit been reached? After N failures the next attempt is refused untried."""
-    usage = get_usage(
-        request, group=group, key=lambda _g, _r: _h(value), rate=rate, increment=increment
-    )
-    if not usage:
-        return False
-    return usage["count"] >= usage["limit"]
+def _count_failure(kind: str, value: str) -> int:
+    """One more failure of ``kind`` for ``value``; returns the failures in the window."""
+    key = f"yv:fail:{kind}:{_h(value)}"
+    cache.add(key, 0, FAIL_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, FAIL_WINDOW_SECONDS)
+        count = 1
+    cache.set(f"{key}:at", timezone_now().timestamp(), FAIL_WINDOW_SECONDS)
+    return count
 
 
-def is_blocked(request) -> bool:
-    return _limited(
-        request, "yv-fail-device", device_id(request), FAIL_RATE_DEVICE, increment=False
-    ) or _limited(
-        request, "yv-fail-address", client_address(request), FAIL_RATE_ADDRESS, increment=False
-    )
+def _wait(kind: str, value: str, free: int) -> int:
+    """Seconds until ``value`` may try again (0: now)."""
+    key = f"yv:fail:{kind}:{_h(value)}"
+    values = cache.get_many([key, f"{key}:at"])
+    count, at = values.get(key) or 0, values.get(f"{key}:at")
+    if count < free or at is None:
+        return 0
+    wait = min(WAIT_MAX_SECONDS, WAIT_FIRST_SECONDS * 2 ** (count - free))
+    return max(0, int(at + wait - timezone_now().timestamp() + 0.999))
 
 
-def record_failure(request, *, session: VotingSession | None = None) -> None:
-    device_over = _limited(
-        request, "yv-fail-device", device_id(request), FAIL_RATE_DEVICE, increment=True
-    )
-    address_over = _limited(
-        request, "yv-fail-address", client_address(request), FAIL_RATE_ADDRESS, increment=True
-    )
-    session_over = False
+def device_wait(request) -> int:
+    return _wait("device", device_id(request), FREE_FAILURES_DEVICE)
+
+
+def code_wait(code_hash: str) -> int:
+    return _wait("code", code_hash, FREE_FAILURES_CODE)
+
+
+def code_unlock(code_hashes) -> None:
+    """The contact person lets these students' codes try again at once."""
+    keys = [f"yv:fail:code:{_h(value)}" for value in code_hashes]
+    cache.delete_many(keys + [f"{key}:at" for key in keys])
+
+
+def record_failure(request, *, session: VotingSession | None = None, code_hash=None) -> None:
+    """Count a failed try for the device and the address, and, for a right student code with a
+    wrong class code, for that code and the session; tell administrators once a count is high."""
+    device = device_id(request)
+    counts = {
+        "device": (_count_failure("device", device), FREE_FAILURES_DEVICE, device),
+        "address": (
+            _count_failure("address", client_address(request)),
+            ALERT_FAILURES_ADDRESS,
+            client_address(request),
+        ),
+    }
+    if code_hash:
+        counts["code"] = (_count_failure("code", code_hash), FREE_FAILURES_CODE, code_hash)
     if session is not None:
-        session_over = _limited(
-            request, "yv-fail-session", f"session:{session.pk}", FAIL_RATE_SESSION, increment=True
-        )
-    if device_over or address_over or session_over:
-        where = "session" if session_over else "address" if address_over else "device"
-        key = _h(f"{where}:{session.pk if session_over else device_id(request)}")
-        # One whole sentence per case, so each is translated as a sentence.
-        messages = {
-            "session": _(
-                "Many wrong voting codes were tried in one voting session. Look at the "
-                "sessions that are open now."
-            ),
-            "address": _(
-                "Many wrong voting codes were tried from one network address. Look at the "
-                "sessions that are open now."
-            ),
-            "device": _(
-                "Many wrong voting codes were tried from one device. Look at the sessions "
-                "that are open now."
-            ),
-        }
-        staff_alert_raise(
-            role=Role.ELECTION_ADMIN,
-            kind="youth_vote.failed_codes",
-            message=messages[where],
-            data={"where": where, "key": key},
-            dedupe_key=f"youth_vote.failed_codes:{key}",
-        )
-
-
-def session_is_limited(request, session: VotingSession) -> bool:
-    return _limited(
-        request, "yv-fail-session", f"session:{session.pk}", FAIL_RATE_SESSION, increment=False
-    )
+        key = f"session:{session.pk}"
+        counts["session"] = (_count_failure("session", key), ALERT_FAILURES_SESSION, key)
+    # One whole sentence per case, so each is translated as a sentence.
+    messages = {
+        "session": _(
+            "Many wrong class codes were tried in one voting session. Look at the sessions "
+            "that are open now."
+        ),
+        "code": _(
+            "A student's code was tried many times with a wrong class code. The code waits a "
+            "few minutes; the contact person can let it try again at once."
+        ),
+        "address": _(
+            "Many wrong voting codes were tried from one network address. Look at the "
+            "sessions that are open now."
+        ),
+        "device": _(
+            "Many wrong voting codes were tried from one device. Look at the sessions "
+            "that are open now."
+        ),
+    }
+    for where in ("session", "code", "address", "device"):
+        if where in counts and counts[where][0] == counts[where][1]:
+            key = _h(f"{where}:{counts[where][2]}")
+            staff_alert_raise(
+                role=Role.ELECTION_ADMIN,
+                kind="youth_vote.failed_codes",
+                message=messages[where],
+                data={"where": where, "key": key},
+                dedupe_key=f"youth_vote.failed_codes:{key}",
+            )
 
 
 def record_cast(request, *, roll_position: int | None = None) -> str | None:
@@ -255,8 +310,9 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
     """Open a ballot for the student whose code this is, in a session of their class."""
     if election.phase != Election.Phase.OPEN:
         raise CodeRefused(REASON_CLOSED)
-    if is_blocked(request):
-        raise CodeRefused(REASON_LIMITED)
+    wait = device_wait(request)
+    if wait:
+        raise CodeRefused(REASON_LIMITED, wait=wait)
     hashed = codes.code_hash(election_id=election.pk, code=code)
     voter = (
         Voter.objects.filter(election=election, code_hash=hashed)
@@ -270,11 +326,12 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
         raise CodeRefused(REASON_WRONG)
     now = timezone_now()
     sessions = open_session_for(voter.school_class_id, now)
-    if any(session_is_limited(request, s) for s in sessions):
-        raise CodeRefused(REASON_LIMITED)
+    wait = code_wait(hashed)
+    if wait:
+        raise CodeRefused(REASON_LIMITED, wait=wait)
     session = next((s for s in sessions if codes.session_code_valid(s.secret, session_code)), None)
     if session is None:
-        record_failure(request, session=sessions[0] if sessions else None)
+        record_failure(request, session=sessions[0] if sessions else None, code_hash=hashed)
         raise CodeRefused(REASON_WRONG)
     if Participation.objects.filter(voter=voter).exists():
         raise CodeRefused(REASON_VOTED)

@@ -928,6 +928,25 @@ def session_end(*, session: VotingSession, actor) -> VotingSession:
     return session
 
 
+def session_codes_unlock(*, session: VotingSession, actor) -> int:
+    """The contact person lets every code of the class try again at once (after a pupil tried
+    a classmate's code with wrong class codes, say); returns how many codes that covers."""
+    from youth_vote import booth
+
+    hashes = list(
+        Voter.objects.filter(school_class_id=session.school_class_id, code_hash__isnull=False)
+        .values_list("code_hash", flat=True)
+    )
+    booth.code_unlock(hashes)
+    audit_log(
+        actor=actor,
+        action="youth_vote.session.unlock_codes",
+        target=session.school_class,
+        data={"session": session.pk},
+    )
+    return len(hashes)
+
+
 # --- Casting --------------------------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.contact_session_screen, name="session-screen"),
     path("sessions/<int:pk>/status.json", views.contact_session_status, name="session-status"),
     path("sessions/<int:pk>/end/", views.contact_session_end, name="session-end"),
+    path("sessions/<int:pk>/unlock/", views.contact_session_unlock, name="session-unlock"),
     path("classes/<int:pk>/codes/", views.contact_class_codes, name="class-codes"),
     path("classes/<int:pk>/reissue/", views.contact_class_reissue, name="class-reissue"),
     path("schools/<int:pk>/manual/", views.contact_manual, name="school-manual"),

@@ -280,15 +280,17 @@ def booth_manifest(request):
 def _booth_render(request, template, context, status=200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    if booth.DEVICE_COOKIE not in request.COOKIES:
-        response.set_cookie(
-            booth.DEVICE_COOKIE,
-            booth.new_device_id(),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Strict",
-            secure=request.is_secure(),
-        )
+    if not booth.has_device_id(request):
+        device = booth.new_device_id(request)
+        if device is not None:
+            response.set_cookie(
+                booth.DEVICE_COOKIE,
+                device,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Strict",
+                secure=request.is_secure(),
+            )
     return response
 
 
@@ -320,11 +322,11 @@ def booth_start(request):
             session_code=form.cleaned_data["session_code"],
         )
     except booth.CodeRefused as refused:
-        return _booth_refusal(request, election, refused.reason, form=form)
+        return _booth_refusal(request, election, refused.reason, form=form, wait=refused.wait)
     return _ballot_page(request, election, ballot_pass)
 
 
-def _booth_refusal(request, election, reason, *, form=None):
+def _booth_refusal(request, election, reason, *, form=None, wait=0):
     if reason == booth.REASON_VOTED:
         return _booth_render(
             request, "youth_vote/booth_voted.html", {"election": election}, status=409
@@ -334,12 +336,20 @@ def _booth_refusal(request, election, reason, *, form=None):
             request, "youth_vote/booth_closed.html", {"election": election}, status=403
         )
     if reason == booth.REASON_LIMITED:
-        return _booth_render(
+        response = _booth_render(
             request,
             "youth_vote/booth_start.html",
-            {"form": CodeEntryForm(), "election": election, "limited": True},
+            {
+                "form": CodeEntryForm(),
+                "election": election,
+                "limited": True,
+                "wait_seconds": wait if wait < 60 else 0,
+                "wait_minutes": -(-wait // 60) if wait >= 60 else 0,
+            },
             status=429,
         )
+        response["Retry-After"] = str(max(1, wait))
+        return response
     blank = CodeEntryForm()
     blank.fields["code"].widget.attrs["aria-invalid"] = "true"
     blank.fields["session_code"].widget.attrs["aria-invalid"] = "true"
@@ -1083,6 +1093,15 @@ def contact_session_end(request, pk):
     services.session_end(session=session, actor=request.user)
     messages.success(request, _("The session is ended. The class code no longer works."))
     return redirect("youth_vote:sessions")
+
+
+@staff_required(*CONTACT)
+@require_POST
+def contact_session_unlock(request, pk):
+    session = selectors.session_get_for_contact(user=request.user, pk=pk)
+    services.session_codes_unlock(session=session, actor=request.user)
+    messages.success(request, _("Every code in the class can be tried again now."))
+    return redirect("youth_vote:session-screen", pk=pk)
 
 
 @staff_required(*CONTACT)
