@@ -21,6 +21,7 @@ from democracy.env import (
     env_str,
     load_local_env,
 )
+from democracy.redis_hosts import channel_layer_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", BASE_DIR / "var")
@@ -176,18 +177,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 gives every connection a 5 s socket timeout, and channels-redis
-            # waits for messages with a blocking BZPOPMIN of 5 s: the read timed out first and
-            # closed every websocket with 1011 after about 6 s. Reads may now wait past the
-            # blocking pop; a dead Redis is still noticed within 15 s.
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_timeout": 15,
-                        "socket_connect_timeout": 5,
-                    }
-                ],
+                # Timeouts and retries: see democracy/redis_hosts.py.
+                "hosts": [channel_layer_host(REDIS_URL)],
                 "prefix": "delta:channels",
             },
         }
