@@ -54,7 +54,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from deploy.stack import find_nginx, make_certificate, nginx_conf, start_nginx  # noqa: E402
+from deploy.stack import (  # noqa: E402
+    find_nginx,
+    make_certificate,
+    nginx_conf,
+    start_nginx,
+    stop_run_production,
+)
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "800"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -421,27 +427,43 @@ async def _offer(target, requests: list[bytes], rate: float, seconds: float, rea
     results = []
     started = time.perf_counter()
 
+    client_errors: dict[str, int] = {}
+
     async def one(request):
-        try:
-            reader, writer = idle.pop() if idle else await _open(target)
-        except OSError:
-            results.append((0, 0.0, None))
+        for attempt in (1, 2):
+            reused = bool(idle)
+            try:
+                reader, writer = idle.pop() if idle else await _open(target)
+            except OSError as error:
+                client_errors[type(error).__name__] = client_errors.get(type(error).__name__, 0) + 1
+                results.append((0, 0.0, None))
+                return
+            sent = time.perf_counter()
+            headers = {}
+            try:
+                writer.write(request)
+                await writer.drain()
+                status = await asyncio.wait_for(_read_response(reader, headers), 30)
+            except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError,
+                    ValueError, IndexError) as error:
+                writer.close()
+                nothing = isinstance(error, ConnectionError) or (
+                    isinstance(error, asyncio.IncompleteReadError) and not error.partial
+                )
+                if reused and nothing and attempt == 1:
+                    # A kept-alive connection the server had closed, before any answer: send
+                    # the request again on a new one, as browsers do.
+                    client_errors["resent"] = client_errors.get("resent", 0) + 1
+                    continue
+                client_errors[type(error).__name__] = client_errors.get(type(error).__name__, 0) + 1
+                results.append((0, time.perf_counter() - sent, None))
+                return
+            results.append((status, time.perf_counter() - sent, headers.get("retry-after")))
+            if headers.get("connection", "").lower() == "close":
+                writer.close()
+            else:
+                idle.append((reader, writer))
             return
-        sent = time.perf_counter()
-        headers = {}
-        try:
-            writer.write(request)
-            await writer.drain()
-            status = await asyncio.wait_for(_read_response(reader, headers), 30)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError):
-            results.append((0, time.perf_counter() - sent, None))
-            writer.close()
-            return
-        results.append((status, time.perf_counter() - sent, headers.get("retry-after")))
-        if headers.get("connection", "").lower() == "close":
-            writer.close()
-        else:
-            idle.append((reader, writer))
 
     tasks = []
     for i, request in enumerate(requests):
@@ -455,7 +477,11 @@ async def _offer(target, requests: list[bytes], rate: float, seconds: float, rea
     await asyncio.gather(*tasks)
     for _reader, writer in idle:
         writer.close()
-    return results, time.perf_counter() - started
+    return results, time.perf_counter() - started, client_errors
+
+
+def _offer_process(requests, rate, seconds, ready, queue):
+    queue.put(asyncio.run(_offer("nginx", requests, rate, seconds, ready)))
 
 
 def _read_loop(target, paths, seconds, queue, delay=0.0):
@@ -548,7 +574,30 @@ def overload_phase(saturation: float, proposals: list[int], cookies, env) -> dic
     # The readers start 2 s into the overload, once its queue has built up.
     loaded_reader, queue = start_readers(paths, READ_SECONDS, delay=2.0)
     # As many connections as the answers in flight at the in-flight limit (512) and beyond.
-    results, elapsed = asyncio.run(_offer("nginx", requests, rate, OVERLOAD_SECONDS, ready=640))
+    # Two client processes (one would be the bottleneck here), each offering half the rate,
+    # with as many connections ready as the answers in flight at the limit (512) and beyond.
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    clients = [
+        context.Process(
+            target=_offer_process,
+            args=(requests[k::2], rate / 2, OVERLOAD_SECONDS, 400, out),
+        )
+        for k in range(2)
+    ]
+    for client in clients:
+        client.start()
+    parts = [out.get(timeout=OVERLOAD_SECONDS + 120) for _ in clients]
+    for client in clients:
+        client.join(timeout=10)
+    results = [r for part in parts for r in part[0]]
+    elapsed = max(part[1] for part in parts)
+    client_errors: dict[str, int] = {}
+    for part in parts:
+        for name, n in part[2].items():
+            client_errors[name] = client_errors.get(name, 0) + n
     loaded = read_rates(loaded_reader, queue, READ_SECONDS)
     cpu_after = cpu_seconds()
     monitor.stop_event.set()
@@ -570,6 +619,7 @@ def overload_phase(saturation: float, proposals: list[int], cookies, env) -> dic
         "signed_p50_s": round(served[len(served) // 2], 2) if served else None,
         "signed_p99_s": round(served[int(len(served) * 0.99)], 2) if served else None,
         "most_postgresql_connections": monitor.most,
+        "client_errors": client_errors,
         "readers_unloaded": unloaded,
         "readers_overloaded": loaded,
         "read_ratio": {
@@ -588,7 +638,8 @@ def overload_phase(saturation: float, proposals: list[int], cookies, env) -> dic
     result["unexpected"] = {str(k): v for k, v in bad.items()}
     print(f"  answers {result['statuses']}; signed {result['signed_per_second']}/s; longest wait "
           f"{result['longest_wait_s']} s; busy without Retry-After "
-          f"{result['busy_without_retry_after']}; PostgreSQL connections at most {monitor.most}")
+          f"{result['busy_without_retry_after']}; PostgreSQL connections at most {monitor.most}; "
+          f"client side: {client_errors}")
     print(f"  readers during the overload: {loaded}; ratio {result['read_ratio']}")
     return result
 
@@ -740,7 +791,7 @@ def main():
         )
         processes.append(start_nginx(nginx, nginx_conf(
             tmp, static_root, media_root, tls_port=PORT_TLS, http_port=PORT_APP,
-            asgi_port=PORT_ASGI,
+            asgi_port=PORT_ASGI, worker_processes="auto",  # as in Debian's nginx.conf
         ), tmp))
         print(f"  started nginx (pid {processes[-1].pid}); logs in {tmp}")
         # The baseline: the bare view on a gunicorn with serve_production's command line and
@@ -825,7 +876,9 @@ def main():
         overload = overload_phase(saturation, [hot, *spread], cookies[next_user:-WARM_UP], env)
     finally:
         for process in reversed(processes):
-            if process.args[0] == nginx:
+            if process is processes[0]:
+                stop_run_production(process)
+            elif process.args[0] == nginx:
                 process.send_signal(signal.SIGQUIT)
                 try:
                     process.wait(timeout=15)

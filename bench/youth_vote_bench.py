@@ -32,7 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from deploy.stack import find_nginx, make_certificate, nginx_conf, start_nginx  # noqa: E402
+from deploy.stack import (  # noqa: E402
+    find_nginx,
+    make_certificate,
+    nginx_conf,
+    start_nginx,
+    stop_run_production,
+)
 
 # Ports (8350-8359 on the shared development machine): nginx (TLS), gunicorn, daphne.
 PORT_TLS = int(os.environ.get("BENCH_TLS_PORT", "8353"))
@@ -249,11 +255,7 @@ def stop_stack(app, proxy):
         proxy.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proxy.kill()
-    os.killpg(app.pid, signal.SIGTERM)  # make and the supervisor below it
-    try:
-        app.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(app.pid, signal.SIGKILL)
+    stop_run_production(app)
 
 
 def bench_casts(args):

@@ -4,8 +4,11 @@ substituted). Used by the deployed-stack check (deploy/check_stack.py) and the b
 (bench/), so that what is checked and measured is what the README tells a municipality to run.
 """
 
+import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +34,14 @@ def nginx_conf(
     tls_port: int,
     http_port: int,
     asgi_port: int,
-    worker_processes: int = 1,
+    worker_processes: int | str = 1,
 ) -> Path:
     """deploy/nginx/delta.conf on our own ports and paths, inside a main nginx.conf that keeps
     every file nginx writes under tmp (so that it runs without root)."""
     text = (ROOT / "deploy/nginx/delta.conf").read_text()
     text = text.replace("127.0.0.1:8001", f"127.0.0.1:{http_port}")
     text = text.replace("127.0.0.1:8002", f"127.0.0.1:{asgi_port}")
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;")
+    text = text.replace("listen 443 ssl http2", f"listen 127.0.0.1:{tls_port} ssl http2")
     # The plain-HTTP redirect server is not needed here (and port 80 is not ours).
     start = text.index("server {\n    listen 80;")
     text = text[:start] + text[text.index("}\n", start) + 2 :]
@@ -67,3 +70,31 @@ def start_nginx(nginx: str, conf: Path, tmp: Path) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 -- our own command
         [nginx, "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"]
     )
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_run_production(app: subprocess.Popen, timeout: float = 40) -> None:
+    """Stop `make run-production` (started with ``start_new_session=True``) the way Ctrl-C
+    would: SIGTERM to make and serve_production, then wait until serve_production has
+    stopped gunicorn, daphne and the cluster (which run in sessions of their own). make exits
+    at once; killing its group then would kill the supervisor mid-stop and leave its three
+    servers running, so SIGKILL only after ``timeout``."""
+    try:
+        os.killpg(app.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.time() + timeout
+    app.wait(timeout=timeout)
+    while _group_alive(app.pid) and time.time() < deadline:
+        time.sleep(0.2)
+    if _group_alive(app.pid):
+        os.killpg(app.pid, signal.SIGKILL)
