@@ -66,8 +66,9 @@ messages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages -l sv --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
-## make bench-sign: the e-proposal signing benchmark on PostgreSQL (see docs/performance.md);
-## needs BENCH_DATABASE_URL (a PostgreSQL database it may fill) and REDIS_URL.
+## make bench-sign: the e-proposal signing benchmark on PostgreSQL (see docs/performance.md),
+## against make run-production with nginx in front; needs BENCH_DATABASE_URL (a PostgreSQL
+## database it may fill), REDIS_URL, nginx and openssl.
 bench-sign: $(VENV)/.installed-test
 	$(PIP) install --quiet --disable-pip-version-check -e ".[test,bench]"
 	$(PY) bench/sign_bench.py

@@ -1,13 +1,18 @@
 """Youth-vote benchmark on PostgreSQL: casts per second through the full HTTP stack, and the
 time to count one million ballots. Bounded in count and time; traffic only to 127.0.0.1.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delta_bench \\
-        .venv/bin/python bench/youth_vote_bench.py [--ballots 3000] [--connections 16]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/delta_bench REDIS_URL=redis://… \\
+        .venv/bin/python bench/youth_vote_bench.py [--ballots 2000] [--connections 32,256]
 
-Both figures are compared with a baseline measured in the same run:
+The casts are served as deployed: `make run-production` (the command the README documents,
+with the same environment; its settings module adds the baseline view) with nginx in front
+over TLS (deploy/nginx/delta.conf on our own ports, deploy/stack.py), and measured both on
+gunicorn's port directly and through nginx. Both figures are compared with a baseline
+measured in the same run:
 - casts: POST /youth-vote/vote/cast/ (CSRF, signed pass, code and session checks, one
   transaction with participation + ballot + tracker, redirect with cookie) against a bare
-  view doing one raw INSERT, both served by the same daphne processes;
+  view doing one raw INSERT, both served by the same gunicorn processes, the same way
+  (directly or through nginx);
 - count: the tally's GROUP BY over 1,000,000 ballots against a plain COUNT(*) of them.
 The database named by DATABASE_URL is migrated and gets a throw-away election; use a
 scratch database.
@@ -18,23 +23,51 @@ import asyncio
 import os
 import secrets
 import signal
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-ENV = {
-    **os.environ,
+from deploy.stack import (  # noqa: E402
+    find_nginx,
+    make_certificate,
+    nginx_conf,
+    start_nginx,
+    stop_run_production,
+)
+
+# Ports (8350-8359 on the shared development machine): nginx (TLS), gunicorn, daphne.
+PORT_TLS = int(os.environ.get("BENCH_TLS_PORT", "8353"))
+PORT_APP = int(os.environ.get("BENCH_HTTP_PORT", "8351"))
+PORT_ASGI = int(os.environ.get("BENCH_ASGI_PORT", "8352"))
+HOST = f"127.0.0.1:{PORT_TLS}"
+TLS = ssl.create_default_context()
+TLS.check_hostname = False
+TLS.verify_mode = ssl.CERT_NONE  # the certificate is made by this run, self-signed
+TARGETS = {"direct": (PORT_APP, None), "nginx": (PORT_TLS, TLS)}
+# What `make run-production` gets (docs/deployment.md), on our ports, with the settings module
+# that adds the baseline view.
+SERVER_ENV = {
+    **{
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS")
+    },
     "DJANGO_SETTINGS_MODULE": "bench.youth_vote_settings",
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "k" * 40),
-    "DEBUG": "0",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_COOKIES": "0",
+    "HOST": HOST,
+    "HTTP_PORT": str(PORT_APP),
+    "ASGI_PORT": str(PORT_ASGI),
     "LOG_LEVEL": "ERROR",
-    "TASKS_SYNC": "1",
+    "STATIC_MANIFEST": "1",
+    "WHITENOISE_USE_FINDERS": "0",
 }
+# This process makes the data, as a management command in production would.
+ENV = {**SERVER_ENV, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "TASKS_SYNC": "1"}
 os.environ.update(ENV)
 
 
@@ -86,9 +119,9 @@ def make_election(n_voters: int):
 
 
 def ballot_passes(election, issued, session) -> list[tuple[str, str]]:
-    """The pass step 1 gives each student (signed exactly as the booth signs it), and a
+    """The pass step 1 gives each student (encrypted exactly as the booth does it), and a
     choice from their district's candidates."""
-    from django.core import signing
+    import json
 
     from youth_vote import booth, codes
     from youth_vote.models import Candidate
@@ -96,21 +129,22 @@ def ballot_passes(election, issued, session) -> list[tuple[str, str]]:
     keys = {}
     for c in Candidate.objects.filter(election=election):
         keys.setdefault(c.district_id, []).append(str(c.key))
+    cipher = booth._pass_cipher()
     out = []
     for index, (voter, code) in enumerate(issued):
         hashed = codes.code_hash(election_id=election.pk, code=code)
-        token = signing.dumps(
-            {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed, "e": election.pk,
-             "r": index},  # class-list position: the cast then runs the roll-order check too
-            salt=booth.PASS_SALT, compress=True,
-        )
+        payload = {"v": str(voter.pk), "s": session.pk, "d": voter.district_id, "h": hashed,
+                   "e": election.pk,
+                   "r": index}  # class-list position: the cast then runs the roll-order check too
+        token = cipher.encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
         choices = keys[voter.district_id] + ["blank"]
         out.append((token, choices[index % len(choices)]))
     return out
 
 
-async def _client(host, port, bodies, path, results, deadline):
-    reader, writer = await asyncio.open_connection(host, port)
+async def _client(target, bodies, path, results, deadline):
+    port, context = TARGETS[target]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
     csrf = "b" * 32
     try:
         while bodies and time.perf_counter() < deadline:
@@ -119,8 +153,12 @@ async def _client(host, port, bodies, path, results, deadline):
                 payload = f"csrfmiddlewaretoken={csrf}&ballot_pass={body[0]}&choice={body[1]}".encode()
             else:
                 payload = b"x=1"
+            # X-Forwarded-Proto and X-Real-IP as nginx sets them, so that gunicorn measured
+            # directly sees the same request.
             request = (
-                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\n"
+                "X-Forwarded-Proto: https\r\nX-Real-IP: 127.0.0.1\r\n"
+                f"Origin: https://{HOST}\r\nReferer: https://{HOST}/youth-vote/vote/\r\n"
                 f"Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Cookie: csrftoken={csrf}\r\nContent-Length: {len(payload)}\r\n\r\n"
             ).encode() + payload
@@ -128,6 +166,11 @@ async def _client(host, port, bodies, path, results, deadline):
             writer.write(request)
             await writer.drain()
             status_line = await reader.readline()
+            if not status_line:  # the server closed the keep-alive connection: reopen
+                results.append((0, time.perf_counter() - start))
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+                continue
             length = 0
             while True:
                 line = await reader.readline()
@@ -142,15 +185,12 @@ async def _client(host, port, bodies, path, results, deadline):
         writer.close()
 
 
-async def load(ports, path, bodies, connections, max_seconds):
+async def load(target, path, bodies, connections, max_seconds):
     results = []
     deadline = time.perf_counter() + max_seconds
     start = time.perf_counter()
     await asyncio.gather(
-        *(
-            _client("127.0.0.1", ports[i % len(ports)], bodies, path, results, deadline)
-            for i in range(connections)
-        )
+        *(_client(target, bodies, path, results, deadline) for _ in range(connections))
     )
     elapsed = time.perf_counter() - start
     return results, elapsed
@@ -163,72 +203,100 @@ def summarise(name, results, elapsed):
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0
     rate = len(ok) / elapsed if elapsed else 0
     statuses = sorted({r[0] for r in results})
-    print(f"{name:28} {len(ok):6} ok in {elapsed:5.2f} s = {rate:7.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  statuses {statuses}")
-    return rate
+    print(f"{name:40} {len(ok):6} ok in {elapsed:5.2f} s = {rate:7.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  statuses {statuses}")
+    return rate, len(results) - len(ok)
 
 
-def start_servers(kind, count, base_port):
-    """``count`` daphne processes on consecutive ports, or one gunicorn with ``count`` workers."""
-    procs = []
-    if kind == "gunicorn":
-        procs.append(
-            subprocess.Popen(  # noqa: S603 -- fixed arguments, local server
-                [sys.executable, "-m", "gunicorn", "-w", str(count), "-k", "gthread",
-                 "--threads", "4", "-b", f"127.0.0.1:{base_port}", "democracy.wsgi:application"],
-                cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-        )
-        count = 1
-    else:
-        # Under ASGI, persistent database connections give 5xx (see reference perf.md).
-        env = {**ENV, "DATABASE_CONN_MAX_AGE": "0"}
-        for i in range(count):
-            procs.append(
-                subprocess.Popen(  # noqa: S603 -- fixed arguments, local server
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(base_port + i),
-                     "democracy.asgi:application"],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )
-            )
-    import socket
+def start_stack(tmp: Path):
+    """`make run-production` and nginx in front of it; returns the two processes."""
+    nginx = find_nginx()
+    if not nginx:
+        sys.exit("The benchmark needs nginx and openssl (Debian: apt-get install nginx openssl).")
+    static_root, media_root = tmp / "static", tmp / "media"
+    env = dict(SERVER_ENV, STATIC_ROOT=str(static_root), MEDIA_ROOT=str(media_root))
+    make_certificate(tmp)
+    log = open(tmp / "run-production.log", "w")  # noqa: SIM115
+    app = subprocess.Popen(  # noqa: S603
+        ["make", "--no-print-directory", "run-production"],  # noqa: S607
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    conf = nginx_conf(
+        tmp, static_root, media_root, tls_port=PORT_TLS, http_port=PORT_APP, asgi_port=PORT_ASGI
+    )
+    proxy = start_nginx(nginx, conf, tmp)
+    import http.client
 
-    for i in range(count):
-        for _ in range(100):
+    deadline = time.time() + 180
+    for port, context in (TARGETS["direct"], TARGETS["nginx"]):
+        while True:
+            if app.poll() is not None:
+                sys.exit(f"make run-production exited; see {tmp}/run-production.log")
             try:
-                socket.create_connection(("127.0.0.1", base_port + i), timeout=0.2).close()
-                break
+                conn = (
+                    http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=2)
+                    if context
+                    else http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                )
+                conn.request("GET", "/healthz", headers={"Host": HOST, "X-Real-IP": "127.0.0.1"})
+                if conn.getresponse().status == 200:
+                    break
             except OSError:
-                time.sleep(0.1)
-    return procs
+                pass
+            if time.time() > deadline:
+                sys.exit(f"the stack did not answer /healthz; see {tmp}")
+            time.sleep(0.5)
+    print(f"make run-production (pid {app.pid}) and nginx (pid {proxy.pid}) up; logs in {tmp}")
+    return app, proxy
+
+
+def stop_stack(app, proxy):
+    proxy.send_signal(signal.SIGQUIT)
+    try:
+        proxy.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proxy.kill()
+    stop_run_production(app)
 
 
 def bench_casts(args):
     from django.db import connection
 
-    election, _class, issued, session = make_election(args.ballots)
+    counts = [int(c) for c in args.connections.split(",")]
+    phases = [(c, target) for c in counts for target in ("direct", "nginx")]
+    election, _class, issued, session = make_election(args.ballots * len(phases))
     passes = ballot_passes(election, issued, session)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_youth_vote_insert (id uuid PRIMARY KEY)")
     connection.close()
-    procs = start_servers(args.server, args.servers, args.port)
-    ports = [args.port] if args.server == "gunicorn" else [args.port + i for i in range(args.servers)]
+    tmp = Path(tempfile.mkdtemp(prefix="delta-youth-bench-"))
+    tmp.chmod(0o755)  # nginx's workers run as another user when it is started as root
+    app, proxy = start_stack(tmp)
+    errors = {}
     try:
-        # Warm-up, then the baseline and the real cast path, the same number of requests each.
-        asyncio.run(load(ports, "/bench/bare-insert/", [1] * 200, 8, 10))
-        base, t = asyncio.run(load(ports, "/bench/bare-insert/", [1] * args.ballots, args.connections, args.seconds))
-        base_rate = summarise("baseline: bare raw INSERT", base, t)
-        casts, t = asyncio.run(load(ports, "/youth-vote/vote/cast/", list(passes), args.connections, args.seconds))
-        cast_rate = summarise("cast through the full stack", casts, t)
-        print(f"ratio cast / baseline: {cast_rate / base_rate:.2f}")
+        # Warm-up, then for each number of connections and each way in, the baseline and the
+        # real cast path, the same number of requests each.
+        for target in ("direct", "nginx"):
+            asyncio.run(load(target, "/bench/bare-insert/", [1] * 200, 8, 10))
+        for connections, target in phases:
+            label = f"{connections} conn., {target}"
+            base, t = asyncio.run(
+                load(target, "/bench/bare-insert/", [1] * args.ballots, connections, args.seconds)
+            )
+            base_rate, _ = summarise(f"baseline: bare INSERT ({label})", base, t)
+            mine = [passes.pop() for _ in range(args.ballots)]
+            casts, t = asyncio.run(
+                load(target, "/youth-vote/vote/cast/", mine, connections, args.seconds)
+            )
+            cast_rate, failed = summarise(f"cast, full stack ({label})", casts, t)
+            errors[label] = failed
+            print(f"  ratio cast / baseline ({label}): {cast_rate / base_rate:.2f}")
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=10)
+        stop_stack(app, proxy)
     from youth_vote.models import Ballot, Participation
 
     stored = Ballot.objects.filter(election=election).count()
     print(f"ballots stored: {stored}, participations: {Participation.objects.filter(election=election).count()}")
+    print(f"cast errors (not 303): {errors}")
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_youth_vote_insert")
     return election
@@ -282,18 +350,17 @@ def bench_tally(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ballots", type=int, default=3000)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--server", choices=["gunicorn", "daphne"], default="gunicorn")
-    parser.add_argument("--servers", type=int, default=2, help="worker processes")
-    parser.add_argument("--port", type=int, default=18650)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--ballots", type=int, default=2000, help="casts per phase")
+    parser.add_argument("--connections", default="32,256", help="comma-separated")
+    parser.add_argument("--seconds", type=float, default=15, help="at most, per phase")
     parser.add_argument("--tally-ballots", type=int, default=1_000_000)
     parser.add_argument("--skip-casts", action="store_true")
     parser.add_argument("--skip-tally", action="store_true")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database.")
+    if not args.skip_casts and not os.environ.get("REDIS_URL", "").startswith("redis"):
+        sys.exit("Set REDIS_URL (make run-production needs it).")
     setup_django()
     from django.core.management import call_command
 
@@ -301,7 +368,7 @@ def main():
     with open("/proc/cpuinfo") as f:
         cores = sum(1 for line in f if line.startswith("processor"))
     load_avg = os.getloadavg()[0]
-    print(f"machine: {cores} cores, load average {load_avg:.1f}; server: {args.server} x {args.servers}; connections: {args.connections}")
+    print(f"machine: {cores} cores, load average {load_avg:.1f}; make run-production behind nginx; connections: {args.connections}")
     if not args.skip_casts:
         bench_casts(args)
     if not args.skip_tally:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "democracy.core.middleware.QueueTimeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "democracy.core.middleware.CSPMiddleware",
@@ -92,6 +93,12 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+
+# Overload (docs/decisions.md 75): a request that waited longer than this many seconds for a
+# server thread after the proxy passed it on is answered 503 at once (0: never); busy answers
+# (that one, and a database pool timeout) tell the client to come back after BUSY_RETRY_AFTER.
+REQUEST_QUEUE_TIMEOUT = float(env_str("REQUEST_QUEUE_TIMEOUT", "5") or 0)
+BUSY_RETRY_AFTER = env_int("BUSY_RETRY_AFTER", 5)
 
 ROOT_URLCONF = "democracy.urls"
 WSGI_APPLICATION = "democracy.wsgi.application"
@@ -132,9 +139,9 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
-            # A request waits this long for a free connection, then fails (503 by the pool
-            # error, not a PostgreSQL "too many clients").
-            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+            # A request waits this long for a free connection, then gets 503 with Retry-After
+            # (core.views.server_error), never a PostgreSQL "too many clients".
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
         }
 else:
     SQLITE_PATH = env_path("SQLITE_PATH", DATA_DIR / "delta.sqlite3")

@@ -73,30 +73,11 @@ def services_up(env) -> bool:
 
 
 def nginx_conf(tmp: Path, static_root: Path, media_root: Path) -> Path:
-    text = (ROOT / "deploy/nginx/delta.conf").read_text()
-    text = text.replace("127.0.0.1:8001", f"127.0.0.1:{HTTP_PORT}")
-    text = text.replace("127.0.0.1:8002", f"127.0.0.1:{ASGI_PORT}")
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{TLS_PORT} ssl http2;")
-    # The plain-HTTP redirect server is not needed here (and port 80 is not ours).
-    start = text.index("server {\n    listen 80;")
-    text = text[:start] + text[text.index("}\n", start) + 2 :]
-    text = text.replace("server_name demokrati.norrvik.se;", "server_name 127.0.0.1;")
-    text = text.replace("/etc/ssl/delta/fullchain.pem", str(tmp / "cert.pem"))
-    text = text.replace("/etc/ssl/delta/privkey.pem", str(tmp / "key.pem"))
-    text = text.replace("/var/lib/delta/static/", f"{static_root}/")
-    text = text.replace("/var/lib/delta/media/", f"{media_root}/")
-    text = text.replace("/var/log/nginx/", f"{tmp}/")
-    (tmp / "delta.conf").write_text(text)
-    main = tmp / "nginx.conf"
-    main.write_text(
-        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nworker_processes 1;\n"
-        "events { worker_connections 1024; }\n"
-        f"http {{\n include /etc/nginx/mime.types;\n client_body_temp_path {tmp}/body;\n"
-        f" proxy_temp_path {tmp}/proxy;\n fastcgi_temp_path {tmp}/fcgi;\n"
-        f" uwsgi_temp_path {tmp}/uwsgi;\n scgi_temp_path {tmp}/scgi;\n"
-        f" include {tmp}/delta.conf;\n}}\n"
+    from deploy.stack import nginx_conf as stack_nginx_conf
+
+    return stack_nginx_conf(
+        tmp, static_root, media_root, tls_port=TLS_PORT, http_port=HTTP_PORT, asgi_port=ASGI_PORT
     )
-    return main
 
 
 def request(method, path, body=None, headers=None, conn=None, location=False):

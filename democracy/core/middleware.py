@@ -1,4 +1,5 @@
 import functools
+import time
 
 import csp.constants
 import csp.middleware
@@ -85,3 +86,46 @@ def _site_policy() -> str | None:
 def _forget_site_policy(*, setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _site_policy.cache_clear()
+
+
+def busy_response(*, retry_after: int):
+    """The 503 answer when Delta is too busy to serve a request in time: a static page (it must
+    cost next to nothing, and runs before the language and template machinery), with the
+    Retry-After header that tells browsers and clients when to come back."""
+    from django.http import HttpResponse
+    from django.template import loader
+
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(max(1, int(retry_after)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class QueueTimeMiddleware:
+    """Sheds requests that waited too long for a free server thread.
+
+    Under more load than the machine can serve, requests queue in front of gunicorn's threads,
+    and without a bound every one of them waits longer and longer (and finally gets the proxy's
+    504). nginx stamps each request with the time it passed it on (``X-Request-Start:
+    t=<seconds>``, deploy/nginx/delta.conf); a request that reaches Django more than
+    ``REQUEST_QUEUE_TIMEOUT`` seconds later is answered at once with 503 and Retry-After
+    instead of being served. Answering it costs a fraction of serving it, so the queue drains
+    and the requests that are served wait at most about that long (docs/performance.md,
+    overload). Without the header (``make run``, tests) nothing is shed. Must come first in
+    MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.timeout = float(settings.REQUEST_QUEUE_TIMEOUT or 0)
+
+    def __call__(self, request):
+        stamp = request.META.get("HTTP_X_REQUEST_START")
+        if stamp and self.timeout:
+            try:
+                started = float(stamp.removeprefix("t="))
+            except ValueError:
+                started = None
+            if started is not None and time.time() - started > self.timeout:
+                return busy_response(retry_after=settings.BUSY_RETRY_AFTER)
+        return self.get_response(request)

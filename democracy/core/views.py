@@ -165,10 +165,36 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: the failure may be in one of them.
+    import sys
+
     from django.http import HttpResponseServerError
     from django.template import loader
 
+    if _is_pool_timeout(sys.exc_info()[1]):
+        # Every pooled database connection stayed busy for DATABASE_POOL_TIMEOUT: the server
+        # is overloaded, not broken. Say so, and when to come back (decision 75).
+        from django.conf import settings
+
+        from democracy.core.middleware import busy_response
+
+        return busy_response(retry_after=settings.BUSY_RETRY_AFTER)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def _is_pool_timeout(error) -> bool:
+    """Whether the error is (or was raised from) psycopg's pool timeout; Django wraps it in its
+    own OperationalError."""
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # SQLite-only installs
+        return False
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, PoolTimeout):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def set_language(request):

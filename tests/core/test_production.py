@@ -26,7 +26,7 @@ def _settings(**env):
 
 def test_a_pool_size_gives_every_process_a_bounded_pool_and_no_persistent_connections():
     db = _settings(DATABASE_URL="postgres://u@127.0.0.1:5432/d", DATABASE_POOL_SIZE="4")
-    assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+    assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 5}
     assert db["CONN_MAX_AGE"] == 0
 
 

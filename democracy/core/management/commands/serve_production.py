@@ -22,6 +22,35 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def gunicorn_command(*, port: int, workers: int, threads: int) -> list[str]:
+    """The HTTP server's command line; the signing benchmark serves its bare baseline view with
+    the same one, so that the two differ only in what Django runs."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-k",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        "30",
+        "--graceful-timeout",
+        "10",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+        "--log-level",
+        "warning",
+        "democracy.wsgi:application",
+    ]
+
+
 class Command(BaseCommand):
     help = "Run gunicorn, daphne (websockets) and the django-q2 cluster behind a reverse proxy."
 
@@ -55,30 +84,7 @@ class Command(BaseCommand):
         specs = [
             (
                 "gunicorn",
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-k",
-                    "gthread",
-                    "--workers",
-                    str(http_workers),
-                    "--threads",
-                    str(http_threads),
-                    "--bind",
-                    f"127.0.0.1:{http_port}",
-                    "--backlog",
-                    "2048",
-                    "--keep-alive",
-                    "30",
-                    "--graceful-timeout",
-                    "10",
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                    "--log-level",
-                    "warning",
-                    "democracy.wsgi:application",
-                ],
+                gunicorn_command(port=http_port, workers=http_workers, threads=http_threads),
                 pool or str(http_threads),
             ),
             (
