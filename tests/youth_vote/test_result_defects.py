@@ -141,3 +141,32 @@ def test_turnout_follows_the_classroom_rule_on_every_page_while_voting_runs(
     with _after_close(built.election):
         public = client.get(f"/youth-vote/{slug}/").content.decode()
     assert "11 av 12 har röstat." in public and "Minst" not in public.split("<h2>")[2]
+
+
+def test_every_election_page_loads_the_election_stylesheet(client, election_admin, contact):
+    """The election's navigation, facts and fingerprint are styled by booth.css; a page that
+    did not load it showed its tabs as a bullet list and let the fingerprint overflow."""
+    built = build_election(admin=election_admin, contact=contact)
+    slug = built.election.slug
+    school = built.schools[0]
+    school_class = built.classes[0]
+    district = built.districts[0]
+    candidate = built.candidates[district.pk][0]
+    public = ["/youth-vote/", f"/youth-vote/{slug}/", f"/youth-vote/{slug}/candidates/",
+              f"/youth-vote/{slug}/seats/", f"/youth-vote/{slug}/results/"]
+    for path in public:
+        assert "youth_vote/booth.css" in client.get(path).content.decode(), path
+    client.force_login(election_admin)
+    for path in (f"/youth-vote/admin/{slug}/candidates/{candidate.pk}/",
+                 f"/youth-vote/admin/{slug}/districts/{district.pk}/",
+                 f"/youth-vote/admin/{slug}/schools/{school.pk}/"):
+        assert "youth_vote/booth.css" in client.get(path).content.decode(), path
+    client.force_login(contact)
+    for path in (f"/youth-vote/classes/{school_class.pk}/codes/",
+                 f"/youth-vote/classes/{school_class.pk}/reissue/",
+                 f"/youth-vote/schools/{school.pk}/manual/"):
+        assert "youth_vote/booth.css" in client.get(path).content.decode(), path
+    with _after_close(built.election):
+        _count_and_publish(built.election, election_admin)
+        page = client.get(f"/youth-vote/{slug}/trackers/").content.decode()
+    assert "youth_vote/booth.css" in page
