@@ -53,12 +53,23 @@ def _roll_csv(path, year):
     return path
 
 
-def _new_page(browser, live_app):
-    context = browser.new_context(
-        base_url=live_app.url, locale="sv-SE", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    return context.new_page()
+@pytest.fixture
+def new_page(_playwright_browser, live_app):
+    """``new_page()``: a page in a browser context of its own (one person, one device),
+    in Swedish; every context is closed when the test ends."""
+    contexts = []
+
+    def make():
+        context = _playwright_browser.new_context(
+            base_url=live_app.url, locale="sv-SE", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def _add_candidate(page, *, given, family, district, birth, statement="", photo=None, alt=""):
@@ -77,8 +88,8 @@ def _add_candidate(page, *, given, family, district, birth, statement="", photo=
     page.get_by_text("Kandidaten är tillagd").wait_for()
 
 
-def _vote_in_booth(browser, live_app, assert_accessible, *, code, class_code, candidate):
-    student = _new_page(browser, live_app)
+def _vote_in_booth(new_page, live_app, assert_accessible, *, code, class_code, candidate):
+    student = new_page()
     student.goto(live_app("/youth-vote/vote/"))
     student.get_by_label("Din kod").fill(code)
     student.get_by_label("Klassens kod").fill(class_code)
@@ -94,12 +105,11 @@ def _vote_in_booth(browser, live_app, assert_accessible, *, code, class_code, ca
     tracker = student.locator(".yv-tracker__code").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", tracker)
     assert_accessible(student)
-    student.context.close()
     return tracker
 
 
 def test_election_from_set_up_to_the_youth_council(
-    page, live_app, assert_accessible, make_user, _playwright_browser, tmp_path, settings
+    live_app, assert_accessible, make_user, new_page, tmp_path, settings
 ):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     admin = make_user(
@@ -121,8 +131,7 @@ def test_election_from_set_up_to_the_youth_council(
     candidate_birth = f"{now.year - 14}-09-15"
 
     # --- The election administrator sets the election up. -----------------------------------
-    page.context.close()
-    admin_page = _new_page(_playwright_browser, live_app)
+    admin_page = new_page()
     sign_in(admin_page, live_app, admin, totp=True)
     admin_page.goto(live_app("/staff/"))
     admin_page.get_by_role("link", name="Val till ungdomsfullmäktige").click()
@@ -217,7 +226,7 @@ def test_election_from_set_up_to_the_youth_council(
     assert_accessible(admin_page)
     election.refresh_from_db()
     assert election.fingerprint and election.is_open
-    public = _new_page(_playwright_browser, live_app)
+    public = new_page()
     public.goto(live_app(f"/youth-vote/{slug}/"))
     assert election.fingerprint in public.locator("code.yv-hash").inner_text()
     assert "Röstningen är öppen" in public.locator("dl.facts").inner_text()
@@ -227,7 +236,7 @@ def test_election_from_set_up_to_the_youth_council(
     assert_accessible(public)
 
     # --- The school contact person: codes for the class, then a session. --------------------
-    contact_page = _new_page(_playwright_browser, live_app)
+    contact_page = new_page()
     sign_in(contact_page, live_app, contact, totp=True)
     contact_page.goto(live_app("/staff/"))
     contact_page.get_by_role("link", name="Röstningstillfällen").click()
@@ -256,7 +265,7 @@ def test_election_from_set_up_to_the_youth_council(
     # --- Two students vote in the booth with their slips and the class code. ----------------
     trackers = [
         _vote_in_booth(
-            _playwright_browser,
+            new_page,
             live_app,
             assert_accessible,
             code=printed["Alva Berg"],
@@ -264,7 +273,7 @@ def test_election_from_set_up_to_the_youth_council(
             candidate="Saga Lind",
         ),
         _vote_in_booth(
-            _playwright_browser,
+            new_page,
             live_app,
             assert_accessible,
             code=printed["Bo Söderlund"].lower(),  # typed as it comes: case does not matter
