@@ -209,6 +209,10 @@ def test_election_from_set_up_to_the_youth_council(
         admin_page.get_by_text("Godkänd", exact=True).wait_for()
         admin_page.get_by_role("link", name="Kandidater", exact=True).click()
     assert Candidate.objects.filter(status=Candidate.Status.APPROVED).count() == 5
+    # The uploaded photo is stored as sent (the test server does not serve media files:
+    # DEBUG is off, and in production the web server serves them).
+    saga = Candidate.objects.get(given_name="Saga")
+    assert Image.open(saga.photo.path).size == (120, 120)
 
     # The roll, from the school's CSV file.
     admin_page.get_by_role("link", name="Röstlängd", exact=True).click()
