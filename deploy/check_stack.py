@@ -496,11 +496,9 @@ def main():
         if proxy is not None:
             proxy.send_signal(signal.SIGQUIT)
             proxy.wait(timeout=15)
-        os.killpg(app.pid, signal.SIGTERM)  # make and the supervisor below it
-        try:
-            app.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(app.pid, signal.SIGKILL)
+        from deploy.stack import stop_run_production
+
+        stop_run_production(app)  # make, the supervisor, and the servers it stops
         log.close()
 
 

@@ -28,13 +28,21 @@ DISTRICTS = [
     ("Södra Norrvik", 2600),
     ("Skärgården", 1300),
 ]
+# (name, district, first and last school year, classes on the roll as (name, school year)).
+# Class names follow the school's years: a grundskola's "7A" is in year 7; a gymnasium's
+# classes are named by programme and gymnasium year ("NA1A": natural science, year 1, which
+# the roll counts as school year 10). Students vote from year 5 until they turn 18.
 SCHOOLS = [
-    ("Norrviksskolan", "Centrum"),
-    ("Kyrkskolan", "Centrum"),
-    ("Björkhagsskolan", "Norra Norrvik"),
-    ("Sjöviksgymnasiet", "Södra Norrvik"),
-    ("Skärgårdsskolan", "Skärgården"),
+    ("Norrviksskolan", "Centrum", (7, 9), [("7A", 7), ("8B", 8)]),
+    ("Kyrkskolan", "Centrum", (0, 6), [("5A", 5), ("6B", 6)]),
+    ("Björkhagsskolan", "Norra Norrvik", (0, 9), [("6A", 6), ("9C", 9)]),
+    ("Solbackeskolan", "Södra Norrvik", (4, 9), [("7B", 7), ("9A", 9)]),
+    ("Sjöviksgymnasiet", "Södra Norrvik", (10, 12), [("NA1A", 10), ("SA2B", 11)]),
+    ("Skärgårdsskolan", "Skärgården", (0, 9), [("6A", 6), ("8A", 8)]),
 ]
+# More candidates than seats (members and substitutes) in every district, so that the count
+# decides something everywhere.
+EXTRA_CANDIDATES = {"Centrum": 3, "Norra Norrvik": 2, "Södra Norrvik": 2, "Skärgården": 2}
 FIRST = ["Alva", "Elias", "Maja", "Noah", "Ella", "Hugo", "Wilma", "Liam", "Alice", "Omar",
          "Saga", "Leo", "Selma", "Adam", "Nora", "Ali", "Ebba", "Oscar", "Leila", "Vincent",
          "Astrid", "Yusuf", "Freja", "William", "Tilde", "Melvin", "Idun", "Ibrahim"]
@@ -73,6 +81,13 @@ def _demo_codes(count: int) -> list[str]:
     ]
 
 
+def _born(year: int, grade: int, rng) -> date:
+    """A birthday for a student in ``grade`` in the autumn of ``year``: Swedish children start
+    year 1 in the autumn of the year they turn seven, so they turn 6 + grade that year (the
+    gymnasium's years 1–3 count as 10–12)."""
+    return date(year - 6 - grade, rng.randint(1, 12), rng.randint(1, 28))
+
+
 def _build(admin) -> Election:
     now = timezone.now()
     opens = (now - timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
@@ -89,8 +104,8 @@ def _build(admin) -> Election:
         ),
         opens_at=opens,
         closes_at=closes,
-        total_members=25,
-        total_substitutes=8,
+        total_members=15,
+        total_substitutes=5,
         council=council,
         term_start=date(year + 1, 1, 1),
         term_end=date(year + 1, 12, 31),
@@ -105,26 +120,38 @@ def _build(admin) -> Election:
     contact = User.objects.filter(email=CONTACT_EMAIL).first()
     rng = random.Random(2026)
     schools = {}
-    for name, district in SCHOOLS:
+    for name, district, _years, _classes in SCHOOLS:
         school = services.school_create(
             election=election, district=districts[district], actor=admin, name=name
         )
         if contact is not None:
             services.school_set_contacts(school=school, users=[contact], actor=admin)
         schools[name] = school
-    # Candidates: four per district, approved; photos drawn here, statements in Swedish.
+    # Candidates: more than the district's seats, approved; photos drawn here, statements in
+    # Swedish. A candidate goes to a grundskola of their district, in a year it has (from 6).
+    names = rng.sample([(first, last) for first in FIRST for last in LAST], 60)
     for d_index, (name, _population) in enumerate(DISTRICTS):
-        for c_index in range(4):
-            given, family = rng.choice(FIRST), rng.choice(LAST)
+        district = districts[name]
+        district.refresh_from_db()  # the seats were shared when the districts were added
+        wanted = district.seats_members + district.seats_substitutes + EXTRA_CANDIDATES[name]
+        local = [
+            (school, years)
+            for school, home, years, _classes in SCHOOLS
+            if home == name and years[0] <= 9 and years[1] >= election.candidate_min_grade
+        ]
+        for c_index in range(wanted):
+            given, family = names.pop()
+            school_name, (first_year, last_year) = rng.choice(local)
+            grade = rng.randint(max(first_year, election.candidate_min_grade), last_year)
             candidate = services.candidate_create(
                 election=election,
-                district=districts[name],
+                district=district,
                 actor=admin,
                 given_name=given,
                 family_name=family,
-                grade=rng.choice([6, 7, 8, 9]),
-                birth_date=date(year - 14, 1 + c_index, 10 + d_index),
-                school_name=rng.choice([s for s, d in SCHOOLS if d == name]),
+                grade=grade,
+                birth_date=_born(year, grade, rng),
+                school_name=school_name,
                 statement=rng.choice(STATEMENTS),
                 photo=_avatar(given[0] + family[0], COLOURS[(d_index + c_index) % len(COLOURS)])
                 if c_index % 2 == 0
@@ -134,19 +161,16 @@ def _build(admin) -> Election:
             services.candidate_transition(
                 candidate=candidate, to=Candidate.Status.APPROVED, actor=admin
             )
-    # The roll: the demo class 7A and a few more classes.
+    # The roll: the demo class 7A and the other classes of each school.
     district_names = [name for name, _p in DISTRICTS]
-    for s_index, (school_name, school_district) in enumerate(SCHOOLS):
+    for s_index, (school_name, school_district, _years, classes) in enumerate(SCHOOLS):
         lines = ["student_ref,given_name,family_name,class,grade,birth_date,district"]
-        classes = [DEMO_CLASS, "8B"] if school_name == DEMO_SCHOOL else ["6A", "9C"]
-        for class_name in classes:
-            grade = int(class_name[0])
+        for class_name, grade in classes:
             for n in range(24 if class_name == DEMO_CLASS else 14):
                 district = school_district if rng.random() < 0.8 else rng.choice(district_names)
-                born = date(year - 7 - grade, rng.randint(1, 12), rng.randint(1, 28))
                 lines.append(
                     f"{s_index}{class_name}{n:02d},{rng.choice(FIRST)},{rng.choice(LAST)},"
-                    f"{class_name},{grade},{born.isoformat()},{district}"
+                    f"{class_name},{grade},{_born(year, grade, rng).isoformat()},{district}"
                 )
         services.roll_import(
             election=election, school=schools[school_name], data="\n".join(lines), actor=admin

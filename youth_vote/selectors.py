@@ -1,10 +1,13 @@
 """Reads of the youth-council election, with their access checks, in one place."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
 
 from youth_vote.models import (
     Candidate,
@@ -21,6 +24,10 @@ def min_reported() -> int:
     return settings.YOUTH_VOTE_MIN_REPORTED_COUNT
 
 
+def turnout_step() -> int:
+    return max(1, settings.YOUTH_VOTE_TURNOUT_STEP)
+
+
 def suppressed(count: int) -> int | None:
     """``count``, or ``None`` when it is too small to show without pointing at someone."""
     return count if count >= min_reported() else None
@@ -32,7 +39,7 @@ def batched(count: int) -> int | None:
     does not go up as each student leaves the booth ("at least N have voted")."""
     if count < min_reported():
         return None
-    step = max(1, settings.YOUTH_VOTE_TURNOUT_STEP)
+    step = turnout_step()
     return count - count % step
 
 
@@ -110,24 +117,70 @@ def classes_with_counts(*, school: School):
     return school.classes.annotate(students=Count("voters")).order_by("name")
 
 
-def class_turnout(*, school_class: SchoolClass) -> tuple[int | None, int]:
-    """(voted — or None below the reporting threshold, students on the roll)."""
+@dataclass(frozen=True)
+class Turnout:
+    """Turnout as every page may show it (the rule is ``turnout_shown``).
+
+    ``voted`` is ``None`` when the count is too small to show; ``exact`` is false while it
+    is a lower bound ("at least N").
+    """
+
+    voted: int | None
+    eligible: int
+    exact: bool
+
+    @property
+    def text(self) -> str:
+        if self.voted is None:
+            return _("Fewer than %(n)s have voted") % {"n": min_reported()}
+        if self.exact:
+            return _("%(voted)s of %(eligible)s have voted") % {
+                "voted": self.voted,
+                "eligible": self.eligible,
+            }
+        return _("At least %(voted)s of %(eligible)s have voted") % {
+            "voted": self.voted,
+            "eligible": self.eligible,
+        }
+
+
+def turnout_shown(*, voted: int, eligible: int, election: Election, whole: bool) -> Turnout:
+    """The one k-anonymous turnout rule, for every page, screen and JSON that shows turnout.
+
+    Until voting has closed a count is ``batched``: nothing below the reporting threshold,
+    and above it a multiple of the step, "at least N". A number that rose by one each time
+    a student left the booth would tell the classroom, or anyone reloading the public page
+    while one class votes, who has voted. Once voting has closed the counts stop moving:
+    the whole election's total is exact (the public list of trackers gives it anyway), and
+    a school's or a class's is shown from the reporting threshold up, as on the results
+    page.
+    """
+    if not election.has_closed:
+        return Turnout(voted=batched(voted), eligible=eligible, exact=False)
+    if whole:
+        return Turnout(voted=voted, eligible=eligible, exact=True)
+    return Turnout(voted=suppressed(voted), eligible=eligible, exact=True)
+
+
+def class_turnout(*, school_class: SchoolClass) -> Turnout:
     eligible = Voter.objects.filter(school_class=school_class).count()
     voted = Participation.objects.filter(voter__school_class=school_class).count()
-    return batched(voted), eligible
+    return turnout_shown(
+        voted=voted, eligible=eligible, election=school_class.school.election, whole=False
+    )
 
 
-def election_turnout(*, election: Election) -> tuple[int, int]:
-    """(voted, eligible) for the whole election: totals only."""
+def election_turnout(*, election: Election) -> Turnout:
+    """The whole election's turnout: totals only, never per student."""
     eligible = Voter.objects.filter(election=election).count()
     voted = Participation.objects.filter(election=election).count()
-    return voted, eligible
+    return turnout_shown(voted=voted, eligible=eligible, election=election, whole=True)
 
 
-def school_turnout(*, school: School) -> tuple[int | None, int]:
+def school_turnout(*, school: School) -> Turnout:
     eligible = Voter.objects.filter(school_class__school=school).count()
     voted = Participation.objects.filter(voter__school_class__school=school).count()
-    return batched(voted), eligible
+    return turnout_shown(voted=voted, eligible=eligible, election=school.election, whole=False)
 
 
 def sessions_open_for(*, schools) -> list[VotingSession]:

@@ -92,12 +92,15 @@ def home(request):
 
 
 def _election_context(election: Election) -> dict:
-    voted, eligible = selectors.election_turnout(election=election)
+    turnout = selectors.election_turnout(election=election)
+    started = election.has_closed or election.is_open
     return {
         "districts": election.districts.all(),
         "extensions": election.extensions.all(),
-        "turnout_voted": voted if election.has_closed or election.is_open else None,
-        "turnout_eligible": eligible,
+        "turnout": turnout if started else None,
+        "turnout_eligible": turnout.eligible,
+        "min_reported": selectors.min_reported(),
+        "turnout_step": selectors.turnout_step(),
         "results_visible": permissions.results_visible(election),
         "trackers_visible": permissions.trackers_visible(election),
         "export_visible": permissions.export_visible(election),
@@ -172,12 +175,22 @@ def results(request, slug):
             .order_by("rank")
         )
         result = getattr(district, "result", None)
+        # What was elected, not the seats: a district with fewer candidates with votes than
+        # seats leaves seats empty, and the page must not say they were filled.
+        members = sum(1 for row in rows if row.outcome == CandidateResult.Outcome.MEMBER)
+        substitutes = sum(
+            1 for row in rows if row.outcome == CandidateResult.Outcome.SUBSTITUTE
+        )
         districts.append(
             {
                 "district": district,
                 "result": result,
                 "rows": rows,
                 "chart": _bar_chart(rows, result),
+                "members_elected": members,
+                "substitutes_elected": substitutes,
+                "seats_empty": members < district.seats_members
+                or substitutes < district.seats_substitutes,
             }
         )
     minimum = selectors.min_reported()
@@ -570,7 +583,7 @@ def admin_elections(request):
 @staff_required(*ADMIN)
 def admin_election(request, slug):
     election = selectors.election_get_admin(slug=slug)
-    voted, eligible = selectors.election_turnout(election=election)
+    turnout = selectors.election_turnout(election=election)
     return render(
         request,
         "youth_vote/admin/election.html",
@@ -580,8 +593,8 @@ def admin_election(request, slug):
             "freeze_problems": services.freeze_problems(election)
             if permissions.can_freeze(election)
             else [],
-            "voted": voted,
-            "eligible": eligible,
+            "turnout": turnout,
+            "started": election.is_open or election.has_closed,
             "candidate_counts": {
                 status: election.candidates.filter(status=status).count()
                 for status in Candidate.Status.values
@@ -1003,13 +1016,11 @@ def contact_sessions(request):
     schools = list(selectors.schools_for_contact(user=request.user))
     groups = []
     for school in schools:
-        voted, eligible = selectors.school_turnout(school=school)
         groups.append(
             {
                 "school": school,
                 "classes": selectors.classes_with_counts(school=school),
-                "voted": voted,
-                "eligible": eligible,
+                "turnout": selectors.school_turnout(school=school),
             }
         )
     return render(
@@ -1019,7 +1030,6 @@ def contact_sessions(request):
             "groups": groups,
             "open_sessions": selectors.sessions_open_for(schools=schools),
             "open_form": SessionOpenForm(),
-            "min_reported": selectors.min_reported(),
         },
     )
 
@@ -1043,15 +1053,16 @@ def contact_session_open(request, pk):
 
 
 def _session_state(session):
-    voted, eligible = selectors.class_turnout(school_class=session.school_class)
+    turnout = selectors.class_turnout(school_class=session.school_class)
     now = timezone_now()
     is_open = session.is_open_at(now)
     remaining = max(0, int((session.effective_end - now).total_seconds())) if is_open else 0
     return {
         "open": is_open,
         "code": codes.session_code_now(session.secret) if is_open else "",
-        "voted": voted,
-        "eligible": eligible,
+        "voted": turnout.voted,
+        "eligible": turnout.eligible,
+        "voted_text": turnout.text,
         "seconds_left": remaining,
         "code_seconds_left": codes.SESSION_CODE_INTERVAL
         - int(now.timestamp()) % codes.SESSION_CODE_INTERVAL,
@@ -1069,7 +1080,6 @@ def contact_session_screen(request, pk):
             "session": session,
             "state": _session_state(session),
             "booth_url": request.build_absolute_uri(reverse("youth_vote:booth")),
-            "min_reported": selectors.min_reported(),
         },
     )
 
@@ -1078,12 +1088,7 @@ def contact_session_screen(request, pk):
 @never_cache
 def contact_session_status(request, pk):
     session = selectors.session_get_for_contact(user=request.user, pk=pk)
-    state = _session_state(session)
-    if state["voted"] is None:
-        state["voted_text"] = _("Fewer than %(n)s have voted") % {"n": selectors.min_reported()}
-    else:
-        state["voted_text"] = _("At least %(voted)s of %(eligible)s have voted") % state
-    return JsonResponse(state)
+    return JsonResponse(_session_state(session))
 
 
 @staff_required(*CONTACT)

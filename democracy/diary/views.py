@@ -51,6 +51,7 @@ class BodyDetailView(TemplateView):
             body=body,
             member_groups=groups,
             hidden_members=hidden,
+            upcoming_members=people_selectors.body_members_upcoming(body=body),
             term=people_selectors.term_current(),
             upcoming=list(selectors.meetings_upcoming(limit=6, organization=body)),
             past=list(selectors.meetings_past(organization=body, limit=12)),

@@ -180,6 +180,11 @@ class MembershipQuerySet(models.QuerySet):
             Q(end_date__isnull=True) | Q(end_date__gte=day),
         )
 
+    def upcoming(self, on=None):
+        """Assignments that begin after ``on``: elected or appointed, not yet in office."""
+        day = on or localdate()
+        return self.filter(start_date__gt=day)
+
 
 class Membership(models.Model):
     """An assignment (uppdrag): a person's role in an organisation, or in a party."""
@@ -304,6 +309,10 @@ class Membership(models.Model):
         started = self.start_date is None or self.start_date <= day
         not_ended = self.end_date is None or self.end_date >= day
         return started and not_ended
+
+    def is_upcoming(self, on=None) -> bool:
+        day = on or localdate()
+        return self.start_date is not None and self.start_date > day
 
 
 class ContactDetailQuerySet(models.QuerySet):

@@ -128,6 +128,7 @@ class PoliticianProfile:
     party: Organization | None
     current_memberships: list = field(default_factory=list)
     past_memberships: list = field(default_factory=list)
+    upcoming_memberships: list = field(default_factory=list)
     contact_details: list = field(default_factory=list)
     contact_email: ContactDetail | None = None
 
@@ -160,6 +161,12 @@ def politician_get(*, slug: str, on=None) -> PoliticianProfile:
     if person.is_protected:
         return profile
     profile.current_memberships = [m for m in current if not m.organization.is_party]
+    # Elected but not yet in office (a youth council elected in November that takes its
+    # seats later): shown as coming, not hidden until the first day.
+    profile.upcoming_memberships = sorted(
+        (m for m in person.all_memberships if m.is_upcoming(day) and not m.organization.is_party),
+        key=lambda m: m.start_date,
+    )
     profile.past_memberships = [
         m
         for m in person.all_memberships
@@ -214,6 +221,45 @@ def body_members(*, body: Organization, on=None) -> tuple[list[RoleGroup], int]:
                 RoleGroup(role=role, label=Membership.Role(role).label, memberships=listed)
             )
     return groups, hidden
+
+
+@dataclass
+class UpcomingGroup:
+    start_date: object
+    groups: list
+
+
+def body_members_upcoming(*, body: Organization, on=None) -> list[UpcomingGroup]:
+    """Members of ``body`` whose seats begin after ``on``, by start date and then by role.
+
+    A newly elected body (the youth council, after its election) is listed before its
+    first day, so its page does not say that nobody is registered.
+    """
+    day = on or localdate()
+    memberships = list(
+        Membership.objects.upcoming(on=day)
+        .filter(organization=body, person__is_protected=False)
+        .select_related("person", "on_behalf_of", "term")
+        .order_by(
+            "start_date",
+            "substitute_order",
+            "person__sort_name",
+            "person__family_name",
+            "person__given_name",
+        )
+    )
+    dates = sorted({m.start_date for m in memberships})
+    result = []
+    for start in dates:
+        groups = []
+        for role in Membership.ROLE_ORDER:
+            listed = [m for m in memberships if m.start_date == start and m.role == role]
+            if listed:
+                groups.append(
+                    RoleGroup(role=role, label=Membership.Role(role).label, memberships=listed)
+                )
+        result.append(UpcomingGroup(start_date=start, groups=groups))
+    return result
 
 
 def body_member_counts():

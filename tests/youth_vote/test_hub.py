@@ -11,7 +11,7 @@ from django.template import Context, Template
 from tests.youth_vote.conftest import Booth
 from tests.youth_vote.factories import build_election
 from youth_vote import services
-from youth_vote.models import Ballot, Election, VotingSession
+from youth_vote.models import Ballot, Election, Voter, VotingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +70,31 @@ def test_demo_lets_anyone_vote_within_a_minute(client):
     assert re.findall(r"^\s+([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9])\s", again.getvalue(), re.M)[1:] == codes_[1:]
     assert "(used)" in again.getvalue()
     call_command("audit_verify", stdout=io.StringIO())
+
+
+def test_demo_election_is_believable():
+    """Issue 12: class names match the school's years (no year-6 class at a gymnasium), ages
+    match the years, and every district has more candidates than seats."""
+    call_command("seed_demo", stdout=io.StringIO())
+    election = Election.objects.get(slug="ungdomsval-2026")
+    first_day = services.first_voting_day(election)
+    for district in election.districts.all():
+        approved = election.candidates.filter(district=district, status="approved").count()
+        assert approved > district.seats_members + district.seats_substitutes, district.name
+    for voter in Voter.objects.filter(election=election).select_related("school_class__school"):
+        school, class_name = voter.school_class.school.name, voter.school_class.name
+        if school.endswith("gymnasiet"):
+            # Gymnasium years 1-3 are school years 10-12; the class name carries the year.
+            assert voter.grade >= 10 and str(voter.grade - 9) in class_name, (school, class_name)
+        else:
+            assert voter.grade <= 9 and class_name.startswith(str(voter.grade)), (school, class_name)
+        # A Swedish child turns 6 + school year in the autumn term's calendar year.
+        assert services.age_on(voter.birth_date, first_day) in (5 + voter.grade, 6 + voter.grade)
+    school_names = set(election.schools.values_list("name", flat=True))
+    for candidate in election.candidates.all():
+        assert candidate.school_name in school_names
+        assert not candidate.school_name.endswith("gymnasiet") or candidate.grade >= 10
+        assert services.age_on(candidate.birth_date, first_day) in (
+            5 + candidate.grade,
+            6 + candidate.grade,
+        )

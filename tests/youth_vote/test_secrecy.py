@@ -383,7 +383,7 @@ def test_live_turnout_moves_in_steps_so_a_rise_does_not_point_at_a_student(
     assert seen == [None] * 9 + [10] * 5 + [15]
     assert shown()[1] == "Minst 15 av 16 har röstat"
     sessions_page = screen.get("/youth-vote/sessions/").content.decode()
-    assert "Valdeltagande: minst 15 av 16." in sessions_page
+    assert "Valdeltagande: Minst 15 av 16 har röstat." in sessions_page
 
 
 def client_class_for(client):
