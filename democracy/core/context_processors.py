@@ -12,6 +12,10 @@ def site(request):
     session = getattr(request, "session", None)
     return {
         "municipality_name": settings.MUNICIPALITY_NAME,
+        # What residents and staff write (proposals, decisions, descriptions, statements) is in
+        # the site's default language whatever language the page is shown in: templates mark
+        # it with lang="{{ content_language }}" (WCAG 3.1.2).
+        "content_language": settings.LANGUAGE_CODE.split("-")[0],
         "registry_email": settings.MUNICIPALITY_REGISTRY_EMAIL,
         # Callables are resolved by the template only where they are used.
         "is_staff_member": lambda: bool(user is not None and is_staff_member(user)),

@@ -1,0 +1,96 @@
+"""On pages in English, what residents and staff wrote in Swedish is marked lang="sv", so a
+screen reader reads it with Swedish pronunciation (WCAG 3.1.2; issue 12)."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+
+from proposals.models import Proposal
+from tests.people.factories import OrganizationFactory, politician
+from tests.proposals.conftest import (  # noqa: F401 (fixtures)
+    _proposal_settings,
+    committee,
+    make_proposal,
+    proposer,
+    reason,
+    topic,
+)
+from tests.youth_vote.conftest import election_admin  # noqa: F401 (fixture)
+from tests.youth_vote.factories import build_election
+
+pytestmark = pytest.mark.django_db
+
+
+def _english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
+
+
+class _Languages(HTMLParser):
+    """The language in force (the nearest lang attribute) for each piece of text."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.texts: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(dict(attrs).get("lang"))
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        # The document title cannot carry a language of its own; the page's content can.
+        if data.strip() and self.lasttag != "title":
+            lang = next((value for value in reversed(self.stack) if value), None)
+            self.texts.append((data.strip(), lang))
+
+
+def _marked(html: str, text: str) -> bool:
+    """On an English page, every piece of text containing ``text`` is in lang="sv"."""
+    parser = _Languages()
+    parser.feed(html)
+    found = [lang for data, lang in parser.texts if text in data]
+    assert found, f"{text!r} is not on the page"
+    assert parser.texts and '<html lang="en"' in html
+    unmarked = [data for data, lang in parser.texts if text in data and lang != "sv"]
+    assert not unmarked, unmarked
+    return True
+
+
+def test_a_proposal_its_comments_and_the_list(client, make_proposal, make_user):  # noqa: F811
+    from proposals import services
+
+    proposal = make_proposal(Proposal.Status.PUBLISHED, title="Cykelvägar till skolorna")
+    services.comment_create(proposal=proposal, author=make_user(), body="Bra förslag för barnen")
+    page = _english(client).get(proposal.get_absolute_url()).content.decode()
+    for text in ("Cykelvägar till skolorna", proposal.summary, "Bra förslag för barnen"):
+        assert _marked(page, text), text
+    listing = client.get("/proposals/").content.decode()
+    assert _marked(listing, "Cykelvägar till skolorna")
+
+
+def test_a_politicians_biography(client):
+    person = politician(body=OrganizationFactory(), biography="<p>Uppvuxen i Norrvik</p>")
+    page = _english(client).get(person.get_absolute_url()).content.decode()
+    assert _marked(page, "Uppvuxen i Norrvik")
+
+
+def test_candidates_statements(client, election_admin):  # noqa: F811
+    from youth_vote.models import Candidate
+
+    built = build_election(admin=election_admin, open_sessions=False, issue_codes=False, freeze=False)
+    candidate = Candidate.objects.filter(election=built.election).first()
+    Candidate.objects.filter(pk=candidate.pk).update(statement="<p>Fler fritidsgårdar</p>")
+    from youth_vote import services
+
+    services.election_freeze(election=built.election, actor=election_admin)
+    page = _english(client).get(f"/youth-vote/{built.election.slug}/candidates/").content.decode()
+    assert _marked(page, "Fler fritidsgårdar")
