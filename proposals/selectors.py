@@ -91,8 +91,11 @@ LIST_STATUSES = [
 
 
 def _text_filter(queryset, query: str):
-    words = [w for w in re.split(r"\s+", query.strip()) if w][:8]
-    for word in words:
+    """Without full-text search (SQLite): every word's Swedish stem in the title, the summary
+    or the text (``diary.search.search_stems``)."""
+    from democracy.diary.search import search_stems
+
+    for word in search_stems(query):
         queryset = queryset.filter(
             Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
         )

@@ -6,10 +6,14 @@ decisions, agenda items, meetings); another app adds a group by calling ``regist
 from its ``AppConfig.ready()`` (e-proposals, for example), without the diary knowing it.
 
 On PostgreSQL the sources use full-text search with the ``swedish`` configuration (stemming,
-so "skolor" finds "skola") and rank the hits; on SQLite every word must occur in one of the
-fields (case-insensitive ``icontains``), newest first.
+so "skolor" finds "skola") and rank the hits. On SQLite (the embedded default) every word's
+Swedish stem (Snowball, the stemmer PostgreSQL's ``swedish`` configuration is built on) must
+occur in one of the fields, case-insensitively, newest first: "skolor" looks for "skol" and
+so finds "skola" and "skolan", "cykelvägar" finds "cykelvägen". It has no ranking and no
+compound splitting ("vägar" does not find "cykelväg").
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,7 +51,6 @@ def uses_full_text() -> bool:
 
 def full_text_filter(queryset, query: str, fields: list[str], order_fallback: list[str]):
     """``queryset`` narrowed to rows matching ``query`` in ``fields``, best first."""
-    words = query.split()
     if uses_full_text():
         vector = SearchVector(*fields, config="swedish")
         search_query = SearchQuery(query, config="swedish", search_type="websearch")
@@ -56,12 +59,29 @@ def full_text_filter(queryset, query: str, fields: list[str], order_fallback: li
             .filter(search=search_query)
             .order_by("-rank", *order_fallback)
         )
-    for word in words[:8]:
+    for word in search_stems(query):
         condition = Q()
         for name in fields:
             condition |= Q(**{f"{name}__icontains": word})
         queryset = queryset.filter(condition)
     return queryset.order_by(*order_fallback)
+
+
+@functools.cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("swedish")
+
+
+def search_stems(query: str, *, most: int = 8) -> list[str]:
+    """The words of ``query`` as the substring search looks for them: lower-case Swedish
+    stems, or the word itself where its stem would be shorter than three letters."""
+    stems = []
+    for word in query.lower().split()[:most]:
+        stem = _stemmer().stemWord(word)
+        stems.append(stem if len(stem) >= 3 else word)
+    return stems
 
 
 def shorten(text: str, length: int = 220) -> str:

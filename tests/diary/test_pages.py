@@ -432,6 +432,26 @@ def test_time_frozen_lifecycle_upcoming_then_past(client):
         assert meeting not in client.get("/").context["upcoming_meetings"]
 
 
+def test_search_finds_other_forms_of_a_word_on_every_database(client):
+    """Issue 12: on the embedded default (SQLite) "skolor" and "cykelvägar" found nothing
+    when the texts said "skola" and "cykelvägen"; now both databases find them."""
+    CaseFactory(title="Ny skola i Västerby", summary="En skola för 400 elever.")
+    CaseFactory(title="Cykelvägen längs ån", summary="Belysning på cykelvägen.")
+    CaseFactory(title="Simhall", summary="Badet byggs om.")
+
+    def found(query):
+        groups = {g.key: g for g in client.get(reverse("diary:search"), {"q": query}).context["groups"]}
+        return [hit.title for hit in groups["cases"].hits] if "cases" in groups else []
+
+    for query, title in (
+        ("skolor", "Ny skola i Västerby"),
+        ("cykelvägar", "Cykelvägen längs ån"),
+        ("Skolor", "Ny skola i Västerby"),
+    ):
+        hits = found(query)
+        assert len(hits) == 1 and hits[0].endswith(title), (query, hits)
+
+
 @pytest.mark.skipif(
     __import__("django.db", fromlist=["connection"]).connection.vendor != "postgresql",
     reason="Swedish full-text search (stemming) needs PostgreSQL",

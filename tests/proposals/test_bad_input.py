@@ -199,3 +199,11 @@ def test_signing_an_id_no_proposal_can_have_is_not_found(resident_client, pk):
     assert response.status_code == 404
     response = resident_client.post(reverse("proposals:proposal-unsign", args=[pk]))
     assert response.status_code == 404
+
+
+def test_proposal_search_finds_other_forms_of_a_word_on_every_database(make_proposal):
+    from proposals.selectors import proposal_search
+
+    wanted = make_proposal(Proposal.Status.PUBLISHED, title="Belys cykelvägen vid skolan")
+    make_proposal(Proposal.Status.PUBLISHED, title="Fler bänkar i parken")
+    assert [p.pk for p in proposal_search(query="cykelvägar")] == [wanted.pk]
