@@ -125,6 +125,12 @@ class ProposalCountConsumer(AsyncJsonWebsocketConsumer):
     which forwards them.
     """
 
+    # No channel of its own in the layer: counts come through the relay. With a channel each,
+    # 5,000 idle sockets meant 5,000 waiters on the Redis layer's receive lock in one process,
+    # and counts reached the relay seconds late (docs/performance.md, fan-out). An alias that
+    # names no configured layer gives the consumer none (channels' get_channel_layer).
+    channel_layer_alias = "proposals-count-relay-only"
+
     async def connect(self):
         pk = int(self.scope["url_route"]["kwargs"]["pk"])
         if not await database_sync_to_async(_is_public)(pk):
