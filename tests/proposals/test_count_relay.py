@@ -70,18 +70,29 @@ def test_sockets_on_one_proposal_share_one_subscription(make_proposal):
     async_to_sync(scenario)()
 
 
-def test_a_failed_relay_closes_its_sockets_so_pages_fall_back_to_polling(make_proposal):
+def test_a_failed_relay_closes_its_sockets_so_pages_fall_back_to_polling(
+    make_proposal, monkeypatch
+):
+    import proposals.consumers
+
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=10)
     group = count_group(proposal.pk)
 
+    class Broken:
+        @staticmethod
+        def dumps(value):
+            raise RuntimeError("stands in for any failure of the relay's loop")
+
     async def scenario():
         socket = await open_socket(proposal.pk)
-        # A count that cannot be encoded stands in for any failure of the relay's loop.
+        monkeypatch.setattr(proposals.consumers, "json", Broken)
         await get_channel_layer().group_send(
-            group, {"type": "proposal.count", "id": proposal.pk, "count": object()}
+            group, {"type": "proposal.count", "id": proposal.pk, "count": 1}
         )
         assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 1011}
         await socket.wait()
+        assert await members(group) == []  # the failed relay left the group
+        monkeypatch.undo()
         # A new socket gets a new relay.
         again = await open_socket(proposal.pk)
         await get_channel_layer().group_send(
