@@ -45,8 +45,10 @@ class CountRelay:
 
     @classmethod
     async def join(cls, group: str, consumer) -> "CountRelay":
-        """Subscribe (before the socket is accepted, so that no count is missed between the
-        page and the socket); ``listen`` once the socket is accepted."""
+        """Subscribe before the socket is accepted, so that the first socket of a process does
+        not miss the counts published while the subscription was being set up; ``listen``
+        once the socket is accepted (a count arriving during the accept itself is not sent to
+        it; the next one is)."""
         layer = get_channel_layer()
         key = (asyncio.get_running_loop(), id(layer), group)
         relay = cls.relays.get(key)
