@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run run-production test install install-test lint messages clean bench-sign
+.PHONY: run run-production test install install-test lint messages clean bench-sign bench-fanout
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -72,6 +72,12 @@ messages: $(VENV)/.installed
 bench-sign: $(VENV)/.installed-test
 	$(PIP) install --quiet --disable-pip-version-check -e ".[test,bench]"
 	$(PY) bench/sign_bench.py
+
+## make bench-fanout: websocket fan-out (5,000 sockets on one proposal) and CPU per request on
+## the production topology (make run-production; see docs/performance.md); needs
+## BENCH_DATABASE_URL (a PostgreSQL database it may fill) and REDIS_URL.
+bench-fanout: $(VENV)/.installed-test
+	$(PY) bench/fanout_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
