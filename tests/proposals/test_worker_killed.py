@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -83,9 +84,7 @@ def _settled(mail_dir: Path, broker, expected: int, limit: float) -> None:
         time.sleep(0.5)
 
 
-def test_killing_the_worker_mid_run_loses_and_repeats_no_mail(
-    make_proposal, tmp_path, monkeypatch, settings
-):
+def test_killing_the_worker_mid_run_loses_and_repeats_no_mail(make_proposal, tmp_path, monkeypatch):
     proposal = make_proposal(Proposal.Status.PUBLISHED, threshold=SIGNERS)
     User = get_user_model()
     signers = User.objects.bulk_create(
@@ -110,14 +109,18 @@ def test_killing_the_worker_mid_run_loses_and_repeats_no_mail(
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
+    # The cluster works on this test's database (pytest-django's test_<name>).
     database = django_settings.DATABASES["default"]
+    login = quote(database["USER"]) + (
+        f":{quote(database['PASSWORD'])}" if database.get("PASSWORD") else ""
+    )
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="tests.support.worker_settings",
         DELTA_TEST_MAIL_DIR=str(mail_dir),
         DATABASE_URL=(
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
+            f"postgres://{login}@{database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/"
+            f"{quote(database['NAME'])}"
         ),
     )
     first = _cluster(env)
