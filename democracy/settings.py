@@ -2,8 +2,9 @@
 
 Nothing set gives the embedded single-machine set-up: SQLite in WAL mode, an in-memory channel
 layer, a local-memory cache and django-q2 with the database as its broker. ``DATABASE_URL``
-switches to PostgreSQL; ``REDIS_URL`` switches the channel layer, the cache and the task broker
-to Redis. ``SECRET_KEY`` is required whenever ``DEBUG`` is off.
+switches to PostgreSQL; ``REDIS_URL`` switches the channel layer and the cache to Redis (the
+task broker stays the database: decision 79). ``SECRET_KEY`` is required whenever ``DEBUG`` is
+off.
 """
 
 from pathlib import Path
@@ -171,7 +172,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: channel layer, cache and task broker --------------------------------------------
+# --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -207,12 +208,14 @@ Q_CLUSTER = {
     "label": _("Background tasks"),
     # Tests run tasks in-line so their effects can be asserted; see [tool.pytest.ini_options].
     "sync": env_bool("TASKS_SYNC", False),
+    # The broker is the database, with or without Redis (decision 79): a task is a row written
+    # in the transaction that queues it, locked while a worker runs it and deleted only when it
+    # has run, so a worker killed mid-run loses nothing: the row is handed out again "retry"
+    # seconds after it was taken. Redis's broker has no acknowledgement: what a killed cluster
+    # had taken was lost. An idle cluster looks for new rows every "poll" seconds.
+    "orm": "default",
+    "poll": 0.2,
 }
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
-else:
-    Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 0.5
 
 # --- Audit log -------------------------------------------------------------------------------
 # The key that seals every audit entry (HMAC), kept out of the database so that whoever can

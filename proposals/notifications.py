@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from democracy.core.queue import queue_with_change
 from proposals.models import Notification, Proposal, Signature
 
 PROPOSER_EVENTS = {
@@ -30,6 +31,10 @@ PROPOSER_EVENTS = {
 # Signers who asked for updates hear about the referral and the decision only.
 SIGNER_EVENTS = {"referred", "decided"}
 CHUNK = 500
+# Signers mailed by one run of the task; the rest get their mail from the run it queues. One
+# run then stays well inside the worker's timeout (120 s): a run that outlasts it is stopped
+# and counted as failed, and the signers after it would never hear.
+PER_TASK = 1000
 
 
 def _kind(event: str) -> str:
@@ -241,8 +246,19 @@ def send_event(*, proposal_id: int, event: str) -> int:
                 )
             )
             user_ids = [pk for pk in user_ids if pk not in done]
+            more = len(user_ids) > PER_TASK
+            user_ids = user_ids[:PER_TASK]
             User = get_user_model()
             for start in range(0, len(user_ids), CHUNK):
                 for user in User.objects.filter(pk__in=user_ids[start : start + CHUNK]):
                     sent += _send_once(proposal=proposal, user=user, event=event, signer=True)
+            if more:
+                # The next run mails the next signers (this run's are recorded, so it skips
+                # them). Queued last: a run killed before this point is handed out again.
+                queue_with_change(
+                    "proposals.tasks.notify_proposal_event",
+                    proposal_id,
+                    event,
+                    group="proposals-mail",
+                )
     return sent

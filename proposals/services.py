@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from democracy.core.db import prepared_cursor
+from democracy.core.queue import queue_with_change
 from democracy.core.realtime import group_send_many
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html, clean_text
@@ -147,10 +148,11 @@ def _event(proposal, *, kind, actor=None, note="", data=None) -> ProposalEvent:
     )
 
 
-def _notify_after_commit(
+def _notify_with_change(
     proposal: Proposal, event: str, *, step: ProposalEvent | None = None
 ) -> None:
-    """Queue the mail about ``event`` after commit.
+    """Queue the mail about ``event`` with the change (it is sent once the change commits,
+    even if a worker is killed on the way: ``core.queue.queue_with_change``).
 
     Decisions that can happen more than once to the same proposal (changes asked for twice,
     hidden again) pass their journey ``step``: the mail is recorded per step, so each one
@@ -158,11 +160,8 @@ def _notify_after_commit(
     """
     if step is not None:
         event = f"{event}-{step.pk}"
-    proposal_id = proposal.pk
-    transaction.on_commit(
-        lambda: async_task(
-            "proposals.tasks.notify_proposal_event", proposal_id, event, group="proposals-mail"
-        )
+    queue_with_change(
+        "proposals.tasks.notify_proposal_event", proposal.pk, event, group="proposals-mail"
     )
 
 
@@ -242,7 +241,7 @@ def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
         kind=kind,
         extra_fields=("submitted_at", "proposer_name"),
     )
-    _notify_after_commit(proposal, "submitted", step=step)
+    _notify_with_change(proposal, "submitted", step=step)
     return proposal
 
 
@@ -320,7 +319,7 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
             "threshold": proposal.threshold,
         },
     )
-    _notify_after_commit(proposal, "published")
+    _notify_with_change(proposal, "published")
     return proposal
 
 
@@ -340,7 +339,7 @@ def proposal_request_revision(*, proposal: Proposal, actor, message: str) -> Pro
         extra_fields=("revision_request",),
     )
     audit_log(actor=actor, action="proposal.request_revision", target=proposal, reason=message)
-    _notify_after_commit(proposal, "revision_requested", step=step)
+    _notify_with_change(proposal, "revision_requested", step=step)
     return proposal
 
 
@@ -373,7 +372,7 @@ def proposal_reject(
         reason=text,
         data={"code": reason.code},
     )
-    _notify_after_commit(proposal, "rejected")
+    _notify_with_change(proposal, "rejected")
     return proposal
 
 
@@ -401,7 +400,7 @@ def proposal_hide(*, proposal: Proposal, actor, reason: str) -> Proposal:
     )
     _resolve_reports(proposal.reports.all(), "hidden")
     audit_log(actor=actor, action="proposal.hide", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "hidden", step=step)
+    _notify_with_change(proposal, "hidden", step=step)
     return proposal
 
 
@@ -425,7 +424,7 @@ def proposal_restore(*, proposal: Proposal, actor, reason: str) -> Proposal:
         extra_fields=("status_before_hidden",),
     )
     audit_log(actor=actor, action="proposal.restore", target=proposal, reason=reason)
-    _notify_after_commit(proposal, "restored", step=step)
+    _notify_with_change(proposal, "restored", step=step)
     return proposal
 
 
@@ -1053,7 +1052,7 @@ def proposal_refer(*, proposal: Proposal) -> Proposal:
         data={"case": case.pk, "diary_number": case.diary_number},
     )
     count_cache_forget(proposal_id=proposal.pk)
-    _notify_after_commit(proposal, "referred")
+    _notify_with_change(proposal, "referred")
     return proposal
 
 
@@ -1122,7 +1121,7 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
             continue
         audit_log(actor=None, action="proposal.decided", target=proposal, data=data)
         count_cache_forget(proposal_id=proposal.pk)
-        _notify_after_commit(proposal, f"decided-{item.pk}")
+        _notify_with_change(proposal, f"decided-{item.pk}")
         answered.append(proposal)
     return answered
 
@@ -1149,7 +1148,7 @@ def proposal_close_if_due(*, proposal_id: int) -> Proposal | None:
         )
         audit_log(actor=None, action="proposal.expire", target=proposal)
         count_cache_forget(proposal_id=proposal.pk)
-        _notify_after_commit(proposal, "expired")
+        _notify_with_change(proposal, "expired")
         return proposal
 
 

@@ -69,6 +69,26 @@ class WorkerHeartbeat(models.Model):
         return self.beat_at.isoformat()
 
 
+class SentMail(models.Model):
+    """That the worker handed one queued message (by its Message-ID) to the mail server.
+
+    The task broker hands a task out again when the worker that took it was killed before it
+    finished (decision 79), so a delivery task can run twice; this row, written in the
+    transaction that sends, makes the second run send nothing. Holds no personal data; a daily
+    task deletes rows older than ``core.services.SENT_MAIL_KEEP``.
+    """
+
+    message_id = models.CharField(max_length=255, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("mail sent")
+        verbose_name_plural = _("mail sent")
+
+    def __str__(self):
+        return self.message_id
+
+
 class StaffAlert(models.Model):
     """Something staff with a role should look at (a burst of signatures, failed code attempts).
 

@@ -1,4 +1,5 @@
-"""Writes of the shared core: the audit log, staff alerts and the worker heartbeat."""
+"""Writes of the shared core: the audit log, staff alerts, the worker heartbeat and the record
+of sent mail."""
 
 from datetime import timedelta
 
@@ -6,11 +7,14 @@ from django.db import IntegrityError, models, transaction
 from django.utils.timezone import now as timezone_now
 
 from democracy.core import audit
-from democracy.core.models import AuditEntry, AuditHead, StaffAlert, WorkerHeartbeat
+from democracy.core.models import AuditEntry, AuditHead, SentMail, StaffAlert, WorkerHeartbeat
 from democracy.core.realtime import group_send
 from democracy.core.roles import Role
 
 SYSTEM_ACTOR = "system"
+# A delivery task is handed out again within minutes of a killed worker (the broker's retry);
+# a month of Message-IDs is far more than that needs.
+SENT_MAIL_KEEP = timedelta(days=30)
 
 
 def _actor_values(actor) -> tuple[int | None, str]:
@@ -195,3 +199,9 @@ def worker_heartbeat_record() -> WorkerHeartbeat:
         pk=1, defaults={"beat_at": timezone_now()}
     )
     return beat
+
+
+def sent_mail_prune() -> int:
+    """Delete the record of mail sent more than ``SENT_MAIL_KEEP`` ago."""
+    deleted, _ = SentMail.objects.filter(sent_at__lt=timezone_now() - SENT_MAIL_KEEP).delete()
+    return deleted
