@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from democracy.core.services import audit_log
@@ -183,7 +184,8 @@ class MeetingAdmin(AuditedAdmin):
 
     @admin.display(description=_("last day to appeal"))
     def appeal_deadline_display(self, obj):
-        return obj.appeal_deadline or "–"
+        # Written out as on the public meeting page, so the editor sees what residents see.
+        return date_format(obj.appeal_deadline, "l j F Y") if obj.appeal_deadline else "–"
 
     def save_model(self, request, obj, form, change):
         # Moving a meeting keeps its first planned start, so the public sees where it was.
