@@ -6,7 +6,6 @@ the ``diary_editor`` group), so the admin works the same whether or not the perm
 exist, for instance after a test flushed them.
 """
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -32,13 +31,6 @@ class ValidatedAutocompleteSelect(AutocompleteSelect):
     comes back with errors; a value that is no key at all (typed into the request by hand)
     made that lookup raise a server error. Such a value is shown as nothing chosen, and the
     form field itself reports it as an invalid choice."""
-
-    @property
-    def media(self):
-        # After Django's autocomplete.js: names the box after its field (admin-field-names.js).
-        # The list repeats Django's scripts so that merging keeps this one after them.
-        media = super().media
-        return forms.Media(css=media._css, js=[*media._js, "people/admin-field-names.js"])
 
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field

@@ -319,3 +319,17 @@ def test_demo_decisions_in_the_atom_feed_are_dated_at_their_meetings(client):
         item = AgendaItem.objects.select_related("meeting").get(pk=entry.id.rsplit("-", 1)[1])
         updated = datetime.fromisoformat(entry.updated)
         assert timezone.localdate(updated) == timezone.localdate(item.meeting.start), entry.title
+
+
+# --- 8. The back office's fields have names (axe label, aria-input-field-name, WCAG 4.1.2) -----
+
+
+def test_admin_split_date_and_time_boxes_are_named_after_their_field(editor_client):
+    import re
+
+    page = editor_client.get(reverse("admin:diary_meeting_add")).content.decode()
+    assert 'aria-label="Börjar: datum"' in page and 'aria-label="Börjar: tid"' in page
+    assert 'aria-label="Slutar: datum"' in page
+    # The script that names the autocomplete boxes runs after Django's autocomplete.js.
+    assert re.search(r'<script src="[^"]*people/admin-field-names\.js" defer>', page)
+    assert "css/admin.css" in page  # breadcrumb links underlined

@@ -2,9 +2,10 @@
 // The back office's fields get their names for screen readers (WCAG 1.3.1, 4.1.2):
 // - an autocomplete box (select2) is named only by the value it shows, so an empty one has no
 //   name: it is labelled by its field's label as well;
-// - a row of a tabular inline has no labels, only column headings: each field is labelled by
-//   its column's heading.
-// Runs after Django's autocomplete.js, when the page is ready and for each inline row added.
+// - a row of a tabular inline, or of a list edited in place (list_editable), has no labels,
+//   only column headings: each field is labelled by its column's heading.
+// Loaded deferred on every admin page (templates/admin/base_site.html), so its ready handler
+// runs after Django's autocomplete.js; again for each inline row added.
 (function () {
   function labelFor(control) {
     let label = control.id ? document.querySelector('label[for="' + control.id + '"]') : null;
@@ -34,7 +35,8 @@
         rendered.removeAttribute('aria-readonly');
       }
     });
-    root.querySelectorAll('.tabular td input, .tabular td select, .tabular td textarea').forEach((control) => {
+    const cells = '.tabular td, #result_list td';
+    root.querySelectorAll(cells.split(', ').map((c) => c + ' input, ' + c + ' select, ' + c + ' textarea').join(', ')).forEach((control) => {
       if (control.type === 'hidden' || control.name.includes('__prefix__')) return;
       if (control.labels && control.labels.length) return;
       if (control.hasAttribute('aria-label') || control.hasAttribute('aria-labelledby')) return;
