@@ -194,9 +194,10 @@ class ReportForm(forms.Form):
 
 
 def responsible_bodies():
-    return Organization.objects.exclude(
-        classification__in=[Organization.Classification.PARTY]
-    ).filter(dissolution_date__isnull=True)
+    """The bodies a moderator can make responsible: those that can decide on an e-proposal."""
+    return Organization.objects.filter(
+        classification__in=Organization.DECIDES_PROPOSALS, dissolution_date__isnull=True
+    )
 
 
 class PublishForm(forms.Form):

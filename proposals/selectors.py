@@ -332,29 +332,45 @@ class JourneyStep:
     item: object = None
 
 
+# Steps on the same day follow the order of the process: a case is on an agenda before the
+# meeting decides it.
+_JOURNEY_ORDER = {"agenda": 1, ProposalEvent.Kind.DECIDED: 2}
+
+
 def journey(proposal: Proposal, *, private: bool = False) -> list[JourneyStep]:
-    """The public timeline: lifecycle events and the case's meetings; never who did it."""
+    """The public timeline: lifecycle events and the case's meetings; never who did it.
+
+    A decision is dated when the meeting took it (the agenda item's ``decided_at``), not when
+    it was typed in, and follows the agenda appearance it was taken at.
+    """
     steps = []
+    items = []
+    if proposal.case_id:
+        items = list(
+            proposal.case.agenda_items.filter(public=True).select_related(
+                "meeting__organization"
+            )
+        )
+    decided_on = {item.pk: item.decided_at or item.meeting.start for item in items}
     events = proposal.events.all()
     if not private:
         events = events.filter(kind__in=ProposalEvent.PUBLIC_KINDS)
     for event in events:
+        when = event.created_at
+        if event.kind == ProposalEvent.Kind.DECIDED:
+            when = decided_on.get((event.data or {}).get("agenda_item"), when)
         steps.append(
             JourneyStep(
-                when=event.created_at,
+                when=when,
                 kind=event.kind,
                 label=event.get_kind_display(),
                 note=event.note,
                 data=event.data,
             )
         )
-    if proposal.case_id:
-        items = proposal.case.agenda_items.filter(public=True).select_related(
-            "meeting__organization"
-        )
-        for item in items:
-            steps.append(JourneyStep(when=item.meeting.start, kind="agenda", label="", item=item))
-    steps.sort(key=lambda step: step.when)
+    for item in items:
+        steps.append(JourneyStep(when=item.meeting.start, kind="agenda", label="", item=item))
+    steps.sort(key=lambda step: (step.when, _JOURNEY_ORDER.get(step.kind, 0)))
     return steps
 
 

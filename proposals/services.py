@@ -284,6 +284,14 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
     proposal = _locked(proposal)
     if responsible_organization is None or responsible_organization.is_party:
         raise ProposalError(_("Choose the body that is responsible."))
+    if not responsible_organization.decides_proposals:
+        raise ProposalError(
+            _(
+                "%(body)s cannot decide on an e-proposal: choose the council, the executive"
+                " board or a committee."
+            )
+            % {"body": responsible_organization.name}
+        )
     _check_complete(proposal)
     current = rules.current()
     now = timezone_now()

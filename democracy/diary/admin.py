@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from democracy.core.services import audit_log
@@ -24,6 +25,9 @@ def save_agenda_item(request, item: AgendaItem, changed: list[str], created: boo
             stored = AgendaItem.objects.get(pk=item.pk)
             item.outcome, item.decision_text = stored.outcome, stored.decision_text
     item.save()
+    if item.case is not None and (created or "case" in changed):
+        # The case is on this agenda now (Case.TRANSITIONS), as through agenda_item_add.
+        services.case_put_on_agenda(case=item.case, actor=request.user)
     other = [name for name in changed if name not in ("outcome", "decision_text")]
     if created or other or not decision_changed:
         audit_log(
@@ -76,8 +80,13 @@ class AgendaItemAdminForm(forms.ModelForm):
         cleaned = super().clean()
         decision_changed = {"outcome", "decision_text"} & set(self.changed_data)
         meeting = cleaned.get("meeting") or getattr(self.instance, "meeting", None)
+        case = cleaned.get("case")
+        if case is not None and (not self.instance.pk or "case" in self.changed_data):
+            refusal = services.agenda_refusal(case)
+            if refusal:
+                self.add_error("case", refusal)
         if cleaned.get("outcome") and decision_changed and meeting is not None:
-            refusal = services.decision_refusal(meeting)
+            refusal = services.decision_refusal(meeting, case=case)
             if refusal:
                 self.add_error("outcome", refusal)
         return cleaned
@@ -175,7 +184,8 @@ class MeetingAdmin(AuditedAdmin):
 
     @admin.display(description=_("last day to appeal"))
     def appeal_deadline_display(self, obj):
-        return obj.appeal_deadline or "–"
+        # Written out as on the public meeting page, so the editor sees what residents see.
+        return date_format(obj.appeal_deadline, "l j F Y") if obj.appeal_deadline else "–"
 
     def save_model(self, request, obj, form, change):
         # Moving a meeting keeps its first planned start, so the public sees where it was.
@@ -236,8 +246,39 @@ class AgendaItemAdmin(AuditedAdmin):
         save_agenda_item(request, obj, list(form.changed_data), created=not change)
 
 
+class CaseAdminForm(forms.ModelForm):
+    """Offers only the statuses ``Case.TRANSITIONS`` allows from the case's present one."""
+
+    class Meta:
+        model = Case
+        fields = [
+            "title", "summary", "responsible_organization", "origin", "status", "registered_on",
+            "closed_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "status" in self.fields:
+            current = self.instance.status
+            allowed = {current, *Case.TRANSITIONS.get(current, set())}
+            self.fields["status"].choices = [
+                (value, label) for value, label in Case.Status.choices if value in allowed
+            ]
+
+    def clean_status(self):
+        new = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else Case.Status.RECEIVED
+        if new != old and new not in Case.TRANSITIONS.get(old, set()):
+            raise forms.ValidationError(
+                _("A case cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": Case.Status(old).label, "new": Case.Status(new).label}
+            )
+        return new
+
+
 @admin.register(Case)
 class CaseAdmin(AuditedAdmin):
+    form = CaseAdminForm
     list_display = ("diary_number", "title", "responsible_organization", "status", "origin", "registered_on")
     list_filter = ("status", "origin", "responsible_organization", "year")
     search_fields = ("title", "summary", "series", "slug")
@@ -254,7 +295,12 @@ class CaseAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            # The status goes through the state machine (services.case_transition).
+            new_status = obj.status
+            obj.status = form.initial.get("status", obj.status)
             super().save_model(request, obj, form, change)
+            if new_status != obj.status:
+                services.case_transition(case=obj, to=new_status, actor=request.user)
             return
         # A new case gets the next diary number in its body's series.
         case = services.case_open(
@@ -269,7 +315,7 @@ class CaseAdmin(AuditedAdmin):
         obj.series, obj.year, obj.sequence, obj.slug = case.series, case.year, case.sequence, case.slug
         obj._state.adding = False
         if obj.status != case.status:
-            services.case_set_status(case=case, status=obj.status, actor=request.user)
+            services.case_transition(case=case, to=obj.status, actor=request.user)
 
 
 @admin.register(Document)

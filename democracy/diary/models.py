@@ -195,6 +195,27 @@ class Case(models.Model):
         DECIDED = "decided", _("Decided")
         CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
+    # Allowed status changes (house style: explicit state machine, enforced by
+    # diary.services.case_transition, the one place that changes a case's status). A case is
+    # on an agenda once an item for it is; the decision moves it on; a case decided by one body
+    # (often a proposal to the next) is on an agenda again when another meeting takes it up.
+    # A closed case is final.
+    TRANSITIONS = {
+        Status.RECEIVED: {Status.IN_PREPARATION, Status.ON_AGENDA, Status.CLOSED},
+        Status.IN_PREPARATION: {Status.ON_AGENDA, Status.CLOSED},
+        Status.ON_AGENDA: {
+            Status.DECIDED,
+            Status.REFERRED_BACK,
+            Status.TABLED,
+            Status.IN_PREPARATION,
+            Status.CLOSED,
+        },
+        Status.REFERRED_BACK: {Status.IN_PREPARATION, Status.ON_AGENDA, Status.CLOSED},
+        Status.TABLED: {Status.IN_PREPARATION, Status.ON_AGENDA, Status.CLOSED},
+        Status.DECIDED: {Status.ON_AGENDA, Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
     class Origin(models.TextChoices):
         MOTION = "motion", _("Motion")
         CITIZEN_PROPOSAL = "citizen_proposal", _("Citizen proposal")

@@ -75,10 +75,24 @@ def case_open(
 
 
 @transaction.atomic
-def case_set_status(*, case: Case, status: str, actor, reason: str = "") -> Case:
+def case_transition(*, case: Case, to: str, actor, reason: str = "") -> Case:
+    """Move ``case`` to status ``to``; refuses moves ``Case.TRANSITIONS`` does not allow.
+
+    The one place a case's status changes: the agenda, the decisions and the back office all
+    come through here, so each change is checked and audit-logged the same way.
+    """
     old = case.status
-    case.status = status
-    if status == Case.Status.CLOSED and case.closed_on is None:
+    if to == old:
+        return case
+    if to not in Case.Status.values:
+        raise DiaryError(_("Unknown status."))
+    if to not in Case.TRANSITIONS.get(old, set()):
+        raise DiaryError(
+            _("A case cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": Case.Status(old).label, "new": Case.Status(to).label}
+        )
+    case.status = to
+    if to == Case.Status.CLOSED and case.closed_on is None:
         case.closed_on = localdate()
     case.full_clean()
     case.save(update_fields=["status", "closed_on", "updated_at"])
@@ -87,9 +101,28 @@ def case_set_status(*, case: Case, status: str, actor, reason: str = "") -> Case
         action="diary.case.status",
         target=case,
         reason=reason,
-        data={"from": old, "to": status},
+        data={"from": old, "to": to},
     )
     return case
+
+
+def case_put_on_agenda(*, case: Case, actor) -> Case:
+    """An item for ``case`` is on an agenda: the case is "on the agenda" (not "received").
+
+    A closed case cannot be taken up again (``agenda_item_add`` refuses it first).
+    """
+    if case.status in (Case.Status.ON_AGENDA, Case.Status.CLOSED):
+        return case
+    return case_transition(case=case, to=Case.Status.ON_AGENDA, actor=actor)
+
+
+def agenda_refusal(case: Case | None) -> str:
+    """Why ``case`` cannot be put on an agenda, or "" when it can."""
+    if case is not None and case.status == Case.Status.CLOSED:
+        return _("The case %(number)s is closed and cannot be put on an agenda.") % {
+            "number": case.diary_number
+        }
+    return ""
 
 
 @transaction.atomic
@@ -104,6 +137,9 @@ def agenda_item_add(
     position: int | None = None,
 ) -> AgendaItem:
     """Put an item on ``meeting``'s agenda (at the end unless ``position`` is given)."""
+    refusal = agenda_refusal(case)
+    if refusal:
+        raise DiaryError(refusal)
     if position is None:
         last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
         position = last + 1
@@ -117,17 +153,8 @@ def agenda_item_add(
     )
     item.full_clean()
     item.save(force_insert=True)
-    # A case decided by one body (often a proposal to the next) is on an agenda again when
-    # another meeting takes it up.
-    if case is not None and case.status in {
-        Case.Status.RECEIVED,
-        Case.Status.IN_PREPARATION,
-        Case.Status.REFERRED_BACK,
-        Case.Status.TABLED,
-        Case.Status.DECIDED,
-    }:
-        case.status = Case.Status.ON_AGENDA
-        case.save(update_fields=["status", "updated_at"])
+    if case is not None:
+        case_put_on_agenda(case=case, actor=actor)
     audit_log(
         actor=actor,
         action="diary.agenda_item.add",
@@ -137,7 +164,7 @@ def agenda_item_add(
     return item
 
 
-def decision_refusal(meeting: Meeting) -> str:
+def decision_refusal(meeting: Meeting, *, case: Case | None = None) -> str:
     """Why no decision can be recorded at ``meeting`` yet, or "" when it can.
 
     The one rule (docs/decisions.md 69) used by the service, the admin's forms and the
@@ -148,6 +175,10 @@ def decision_refusal(meeting: Meeting) -> str:
         return _(
             "A decision can only be recorded once the meeting has been held (it is “%(status)s”)."
         ) % {"status": Meeting.Status(meeting.status).label}
+    if case is not None and case.status == Case.Status.CLOSED:
+        return _("The case %(number)s is closed: no new decision can be recorded in it.") % {
+            "number": case.diary_number
+        }
     return ""
 
 
@@ -177,7 +208,7 @@ def agenda_item_record_decision(
     """
     if outcome not in AgendaItem.Outcome.values:
         raise DiaryError("Unknown outcome.")
-    refusal = decision_refusal(item.meeting)
+    refusal = decision_refusal(item.meeting, case=item.case)
     if refusal:
         raise DiaryError(refusal)
     item.outcome = outcome
@@ -190,8 +221,12 @@ def agenda_item_record_decision(
         PartyVote.objects.update_or_create(agenda_item=item, party=party, defaults=counts)
     case = item.case
     if case is not None:
-        case.status = OUTCOME_CASE_STATUS.get(outcome, Case.Status.DECIDED)
-        case.save(update_fields=["status", "updated_at"])
+        target = OUTCOME_CASE_STATUS.get(outcome, Case.Status.DECIDED)
+        if case.status != target:
+            # Decided on this agenda: through "on the agenda", also when a decision is corrected.
+            if case.status != Case.Status.ON_AGENDA:
+                case_transition(case=case, to=Case.Status.ON_AGENDA, actor=actor)
+            case_transition(case=case, to=target, actor=actor)
     audit_log(
         actor=actor,
         action="diary.agenda_item.decide",

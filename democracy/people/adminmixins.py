@@ -7,9 +7,10 @@ exist, for instance after a test flushed them.
 """
 
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
@@ -48,6 +49,18 @@ def _is_key(field, value) -> bool:
 class EditorPermissionsMixin:
     # Addresses typed without a scheme are taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, AdminSplitDateTime):
+            # The date and the time box have no label of their own (the field's label names
+            # neither): each is named after the field, "Börjar: datum" (WCAG 1.3.1, 4.1.2).
+            date_widget, time_widget = widget.widgets
+            label = formfield.label
+            date_widget.attrs["aria-label"] = _("%(field)s: date") % {"field": label}
+            time_widget.attrs["aria-label"] = _("%(field)s: time") % {"field": label}
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -55,6 +55,16 @@ class Organization(models.Model):
         YOUTH_COUNCIL = "youth_council", _("Youth council")
         PARTY = "party", _("Party")
 
+    # The municipality's deciding bodies: fullmäktige, kommunstyrelsen and the nämnder. Only
+    # they can take up an e-proposal (kommunallagen 8 kap. 1 §): not a sub-committee (it
+    # prepares), a company board, the youth council, a party, or a body outside the
+    # municipality that an import brings in under another classification.
+    DECIDES_PROPOSALS = (
+        Classification.COUNCIL,
+        Classification.EXECUTIVE_BOARD,
+        Classification.COMMITTEE,
+    )
+
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(
         _("short name"), max_length=20, blank=True, help_text=_("For example KS or BUN.")
@@ -114,6 +124,10 @@ class Organization(models.Model):
         if self.classification == self.Classification.PARTY:
             return reverse("people:politician-list") + f"?party={self.slug}"
         return reverse("diary:body-detail", kwargs={"slug": self.slug})
+
+    @property
+    def decides_proposals(self) -> bool:
+        return self.classification in self.DECIDES_PROPOSALS and self.dissolution_date is None
 
     @property
     def is_party(self) -> bool:
