@@ -94,3 +94,15 @@ def test_candidates_statements(client, election_admin):  # noqa: F811
     services.election_freeze(election=built.election, actor=election_admin)
     page = _english(client).get(f"/youth-vote/{built.election.slug}/candidates/").content.decode()
     assert _marked(page, "Fler fritidsgårdar")
+
+
+def test_a_case_and_a_body_in_the_diary(client):
+    from tests.diary.factories import CaseFactory
+
+    case = CaseFactory(title="Ny skola i Västerby", summary="Två skolor byggs om.")
+    page = _english(client).get(case.get_absolute_url()).content.decode()
+    for text in ("Ny skola i Västerby", "Två skolor byggs om."):
+        assert _marked(page, text), text
+    body = OrganizationFactory(description="Nämnden ansvarar för skolorna.")
+    page = client.get(body.get_absolute_url()).content.decode()
+    assert _marked(page, "Nämnden ansvarar för skolorna.")
