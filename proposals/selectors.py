@@ -222,6 +222,55 @@ def proposals_similar_to_each(
     }
 
 
+@dataclass
+class SimilarDecision:
+    item: object  # a decided diary.AgendaItem
+    score: int
+    repeat: bool  # decided within the repeat period
+
+
+def decisions_similar(*, title: str, summary: str = "", limit: int = 3) -> list[SimilarDecision]:
+    """Decisions in the meeting diary on cases that share words with this proposal, whatever
+    the case came from (a medborgarförslag, a motion, the administration): the repeat rule is
+    about what was decided, not how it was proposed. Cases that came from e-proposals are left
+    out, since ``proposals_similar`` shows those proposals themselves."""
+    from democracy.diary.models import AgendaItem, Case
+
+    words = _significant_words(f"{title} {summary}")
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition |= (
+            Q(case__title__icontains=word)
+            | Q(title__icontains=word)
+            | Q(case__summary__icontains=word)
+        )
+    items = (
+        AgendaItem.objects.filter(public=True, case__isnull=False)
+        .exclude(outcome="")
+        .exclude(case__origin=Case.Origin.E_PROPOSAL)
+        .filter(condition)
+        .select_related("case", "meeting__organization")
+        .order_by("-decided_at", "-pk")[:100]
+    )
+    repeat_since = timezone_now() - timedelta(days=30 * rules.current().repeat_months)
+    found, seen_cases = [], set()
+    for item in items:
+        if item.case_id in seen_cases:
+            continue  # the case's latest decision stands for it
+        seen_cases.add(item.case_id)
+        title_words = set(re.findall(r"\w+", f"{item.case.title} {item.title}".lower()))
+        summary_words = set(re.findall(r"\w+", item.case.summary.lower()))
+        score = sum(2 * (w in title_words) + (w in summary_words) for w in words)
+        if score < 2:
+            continue
+        repeat = item.decided_at is not None and item.decided_at >= repeat_since
+        found.append(SimilarDecision(item, score, repeat))
+    found.sort(key=lambda s: (-s.score, -(s.item.decided_at.timestamp() if s.item.decided_at else 0)))
+    return found[:limit]
+
+
 def _similar_candidates(words: list[str], *, include_pending: bool, pool: int = 200):
     if not words:
         return []

@@ -497,6 +497,9 @@ class ProposalReviewView(LoginRequiredMixin, TemplateView):
         context["similar"] = selectors.proposals_similar(
             title=self.proposal.title, summary=self.proposal.summary, exclude_pk=self.proposal.pk
         )
+        context["similar_decisions"] = selectors.decisions_similar(
+            title=self.proposal.title, summary=self.proposal.summary
+        )
         context["rules"] = rules.current()
         return context
 
@@ -608,6 +611,9 @@ def _moderation_context(request, proposal, **forms):
             summary=proposal.summary,
             exclude_pk=proposal.pk,
             include_pending=True,
+        ),
+        "similar_decisions": selectors.decisions_similar(
+            title=proposal.title, summary=proposal.summary
         ),
         "rules": rules.current(),
         "can_moderate": permissions.can_moderate(request.user, proposal),

@@ -104,3 +104,38 @@ def test_api_filters(client, make_proposal):
     assert [item["title"] for item in data["items"]] == ["Konstgräsplan"]
     data = client.get("/api/v1/proposals/", {"page_size": 1, "page": 2}).json()
     assert data["count"] == 2 and len(data["items"]) == 1
+
+
+def test_a_similar_decision_in_the_diary_is_shown_whatever_its_origin(
+    client, make_proposal, proposer, moderator, committee
+):
+    """Issue 12: a decided medborgarförslag about an outdoor gym by the lake was not shown for
+    a new e-proposal about the same thing; the repeat rule is about decisions."""
+    from democracy.diary import services as diary_services
+    from democracy.diary.models import Case, Meeting
+
+    case = diary_services.case_open(
+        title="Medborgarförslag om utegym vid Badsjön",
+        responsible_organization=committee,
+        origin=Case.Origin.CITIZEN_PROPOSAL,
+        summary="Ett utegym vid badplatsen.",
+        actor=None,
+    )
+    meeting = Meeting.objects.create(
+        organization=committee, year=timezone_now().year, number=90,
+        start=timezone_now(), status=Meeting.Status.HELD,
+    )
+    item = diary_services.agenda_item_add(meeting=meeting, title=case.title, case=case, actor=None)
+    diary_services.agenda_item_record_decision(
+        item=item, outcome="rejected", decision_text="Nämnden avslår förslaget.", actor=None
+    )
+    draft = make_proposal(Proposal.Status.DRAFT, title="Bygg ett utegym vid Badsjön")
+    client.force_login(proposer)
+    review = client.get(reverse("proposals:proposal-review", args=[draft.pk])).content.decode()
+    assert "Medborgarförslag om utegym vid Badsjön" in review
+    assert "Kommunen har redan beslutat om något liknande" in review
+    submitted = make_proposal(Proposal.Status.SUBMITTED, title="Utegym vid Badsjön, tack")
+    client.force_login(moderator)
+    detail = client.get(reverse("proposals:moderation-detail", args=[submitted.pk])).content.decode()
+    assert "Medborgarförslag om utegym vid Badsjön" in detail
+    assert "Beslutat inom spärrtiden" in detail
