@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, settings
 from tests.diary.factories import AgendaItemFactory, CaseFactory, MeetingFactory
 from tests.people.factories import OrganizationFactory, politician
 
-# Examples per operation; with the 14 operations this stays well under a minute.
+# Examples per operation; with the 12 operations this stays well under a minute.
 MAX_EXAMPLES = 25
 
 
