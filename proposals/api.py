@@ -33,7 +33,11 @@ class JourneyEvent(Schema):
     outcome: str | None = None
 
 
-class CaseOut(Schema):
+class ProposalCaseOut(Schema):
+    """The case a proposal became. Named apart from the diary's ``CaseOut``: with one name
+    for both, the OpenAPI description kept one of them, and /cases was described with this
+    one (an integer id where the answer has a slug)."""
+
     id: int
     diary_number: str | None = None
     title: str
@@ -74,7 +78,7 @@ class ProposalOut(ProposalSummaryOut):
     proposer_name: str
     counts_by_district: list[DistrictCount]
     journey: list[JourneyEvent]
-    case: CaseOut | None
+    case: ProposalCaseOut | None
     decision: DecisionOut | None
     rejection_reason: str | None
     treatment_days: int | None

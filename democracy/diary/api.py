@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from democracy.api import ERRORS, ERRORS_AND_404, Pagination, RowId, Text
+from democracy.api import ERRORS, ERRORS_AND_404, Day, Pagination, RowId, Text
 from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.people.popolo import popolo_id_of
 
@@ -293,7 +293,7 @@ def cases_queryset():
 )
 @paginate(Pagination)
 def meetings(
-    request, organization: Text = "", since: date | None = None, until: date | None = None
+    request, organization: Text = "", since: Day | None = None, until: Day | None = None
 ):
     rows = meetings_queryset().order_by("start", "pk")
     if organization:

@@ -108,7 +108,7 @@ def test_openapi_describes_what_the_api_answers(api):
         p for p in spec["paths"]["/api/v1/persons"]["get"]["parameters"] if p["name"] == "page"
     )
     assert page["schema"]["maximum"] == 1_000_000
-    case_out = spec["components"]["schemas"]["CaseOut"]
+    case_out = spec["components"]["schemas"]["ProposalCaseOut"]
     assert "diary_number" not in case_out.get("required", [])
 
 
