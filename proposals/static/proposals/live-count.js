@@ -41,8 +41,16 @@
     announcer.textContent = heading ? heading.textContent.trim() + ": " + text : text;
   }
 
+  // The time of the newest count seen (the page's own, then each message's): an older one,
+  // such as a count.json the browser still holds from before a signature, never replaces it.
+  var newest = Date.parse(box.getAttribute("data-count-updated") || "") || 0;
+
   function show(data) {
-    if (!data || typeof data.count !== "number" || data.count === shown) { return; }
+    if (!data || typeof data.count !== "number") { return; }
+    var at = Date.parse(data.updated_at || "") || 0;
+    if (at && at < newest) { return; }
+    if (at) { newest = at; }
+    if (data.count === shown) { return; }
     shown = data.count;
     document.querySelectorAll("[data-count-number]").forEach(function (el) { el.textContent = number(data.count); });
     var threshold = data.threshold || 0;
