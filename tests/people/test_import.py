@@ -270,5 +270,8 @@ def test_real_riksdag_file_into_the_demo_municipality_links_its_parties(client):
     page = client.get("/politicians/")
     assert page.status_code == 200
     assert page.content.decode().count('<option value="s"') == 1
-    person = imported.first()
-    assert client.get(person.get_absolute_url()).status_code == 200
+    person = Membership.objects.filter(person__in=imported, on_behalf_of__popolo_id="FP")[0].person
+    page = client.get(person.get_absolute_url())
+    assert page.status_code == 200 and "Liberalerna" in page.content.decode()
+    # The Riksdag is not listed among the municipality's bodies.
+    assert "Riksdag" not in client.get("/bodies/").content.decode()
