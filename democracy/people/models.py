@@ -48,6 +48,7 @@ class Organization(models.Model):
 
     class Classification(models.TextChoices):
         COUNCIL = "council", _("Municipal council")
+        LEGISLATURE = "legislature", _("National parliament")
         EXECUTIVE_BOARD = "executive_board", _("Municipal executive board")
         COMMITTEE = "committee", _("Committee")
         SUBCOMMITTEE = "subcommittee", _("Sub-committee")

@@ -32,7 +32,9 @@ DELTA_PREFIX = "delta/"
 # Popolo / Open Civic Data organization classifications → ours.
 CLASSIFICATIONS = {
     "party": Organization.Classification.PARTY,
-    "legislature": Organization.Classification.COUNCIL,
+    # A Popolo "legislature" is a national parliament (EveryPolitician: the Riksdag), never
+    # the municipality's own council.
+    "legislature": Organization.Classification.LEGISLATURE,
     "council": Organization.Classification.COUNCIL,
     "lower": Organization.Classification.COUNCIL,
     "upper": Organization.Classification.COUNCIL,
@@ -279,7 +281,7 @@ def _import_terms(events, report, actor) -> dict:
                 if next_start
                 else start.replace(year=start.year + 4) - timezone.timedelta(days=1)
             )
-        name = _text(event.get("name"), 100) or popolo_id
+        name = _term_name(_text(event.get("name"), 100), start, end) or popolo_id
         term = _find(Term, popolo_id, "term")
         values = {"name": name, "start_date": start, "end_date": end}
         if term is None:
@@ -298,6 +300,42 @@ def _import_terms(events, report, actor) -> dict:
             report.terms.unchanged += 1
         found[popolo_id] = term
     return found
+
+
+def _term_name(name: str, start: date, end: date) -> str:
+    """A readable term name: an election label ("2014 election") names the vote, not the
+    four years after it, so such a period is called "Mandatperioden 2014–2018"."""
+    if not name or "election" in name.lower() or name.lower().endswith("val"):
+        return f"Mandatperioden {start.year}–{end.year}"
+    return name
+
+
+# Swedish parties by their other names (older names, long forms) and EveryPolitician ids:
+# an import links to the municipality's own party rather than adding a second one.
+PARTY_ALIASES = {
+    "folkpartiet liberalerna": "liberalerna",
+    "folkpartiet": "liberalerna",
+    "fp": "liberalerna",
+    "moderata samlingspartiet": "moderaterna",
+    "miljöpartiet": "miljöpartiet de gröna",
+    "socialdemokratiska arbetarepartiet": "socialdemokraterna",
+    "sveriges socialdemokratiska arbetareparti": "socialdemokraterna",
+    "kristdemokratiska samhällspartiet": "kristdemokraterna",
+}
+
+
+def _find_party(popolo_id: str, name: str):
+    """An existing party with this Popolo id, name, short name or a known other name."""
+    parties = Organization.objects.filter(classification=Organization.Classification.PARTY)
+    party = parties.filter(popolo_id=popolo_id).first() if popolo_id else None
+    if party is not None:
+        return party
+    wanted = {name.strip().lower(), popolo_id.strip().lower()}
+    wanted |= {PARTY_ALIASES[w] for w in list(wanted) if w in PARTY_ALIASES}
+    for party in parties:
+        if {party.name.strip().lower(), party.short_name.strip().lower()} & wanted:
+            return party
+    return None
 
 
 def _import_organizations(rows, report, actor) -> dict:
@@ -326,6 +364,25 @@ def _import_organizations(rows, report, actor) -> dict:
         if short_name:
             values["short_name"] = short_name
         organization = _find(Organization, popolo_id, "organization")
+        if (
+            organization is None or organization.is_party
+        ) and classification == Organization.Classification.PARTY:
+            party = organization or _find_party(popolo_id, values["name"])
+            if party is not None:
+                # The municipality's party row is kept as staff keep it (name, colour);
+                # the import only records the source's id on it, once.
+                if not party.popolo_id and not popolo_id.startswith(DELTA_PREFIX):
+                    taken = Organization.objects.filter(popolo_id=popolo_id).exists()
+                    if not taken:
+                        Organization.objects.filter(pk=party.pk).update(popolo_id=popolo_id)
+                        party.popolo_id = popolo_id
+                        report.organizations.updated += 1
+                    else:
+                        report.organizations.unchanged += 1
+                else:
+                    report.organizations.unchanged += 1
+                found[popolo_id] = party
+                continue
         if organization is None:
             extra = {} if popolo_id.startswith(DELTA_PREFIX) else {"popolo_id": popolo_id}
             slug = _delta_key(popolo_id, "organization") or services.unique_slug(

@@ -37,7 +37,12 @@ def parties_list():
 def bodies_list():
     """Every body (not parties), with its parent, in the municipality's order."""
     return (
-        Organization.objects.exclude(classification=Organization.Classification.PARTY)
+        Organization.objects.exclude(
+            classification__in=[
+                Organization.Classification.PARTY,
+                Organization.Classification.LEGISLATURE,
+            ]
+        )
         .filter(dissolution_date__isnull=True)
         .select_related("parent")
     )
@@ -157,7 +162,12 @@ def politician_get(*, slug: str, on=None) -> PoliticianProfile:
         raise Http404
     current = [m for m in person.all_memberships if m.is_current(day)]
     person.current_memberships = current
-    profile = PoliticianProfile(person=person, party=person_party(person))
+    party = person_party(person)
+    if party is None:
+        # A former representative (an imported Riksdag member of 2014–2018): the party of
+        # the latest assignment, so the page still says whom they represented.
+        party = next((m.on_behalf_of for m in person.all_memberships if m.on_behalf_of_id), None)
+    profile = PoliticianProfile(person=person, party=party)
     if person.is_protected:
         return profile
     profile.current_memberships = [m for m in current if not m.organization.is_party]

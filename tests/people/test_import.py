@@ -45,9 +45,9 @@ def test_import_everypolitician_shape_then_again_changes_nothing():
     assert berit.gender == "female"
     seat = berit.memberships.get()
     assert seat.organization.name == "Riksdagen"
-    assert seat.organization.classification == Organization.Classification.COUNCIL
+    assert seat.organization.classification == Organization.Classification.LEGISLATURE
     assert seat.on_behalf_of.name == "Socialdemokraterna" and seat.on_behalf_of.is_party
-    assert seat.term.name == "2014 election" and str(seat.start_date) == "2014-09-14"
+    assert seat.term.name == "Mandatperioden 2014–2018" and str(seat.start_date) == "2014-09-14"
     # Imported contact details are not published without consent.
     assert ContactDetail.objects.count() == 6
     assert not ContactDetail.objects.published().exists()
@@ -243,3 +243,35 @@ def test_export_imports_into_an_empty_database(client, tmp_path):
         | ({"contact_details": []} if "contact_details" in p else {})
         for p in exported["persons"]
     ]
+
+
+REAL_FILE = Path("/work/shared/data/everypolitician-sweden-riksdag-popolo.json")
+
+
+@pytest.mark.skipif(not REAL_FILE.exists(), reason=f"{REAL_FILE} (the real Riksdag file) is absent")
+def test_real_riksdag_file_into_the_demo_municipality_links_its_parties(client):
+    from democracy.people import demo
+
+    demo.seed(lambda *a: None)
+    parties_before = Organization.objects.filter(classification="party").count()
+    run(REAL_FILE)
+    assert Organization.objects.filter(classification="party").count() == parties_before == 8
+    assert Organization.objects.get(popolo_id="FP").name == "Liberalerna"
+    assert Organization.objects.get(popolo_id="M").name == "Moderaterna"
+    riksdag = Organization.objects.get(popolo_id="legislature")
+    assert riksdag.classification == Organization.Classification.LEGISLATURE
+    assert Term.objects.get(popolo_id="term/2014").name == "Mandatperioden 2014–2018"
+    imported = Person.objects.exclude(popolo_id="")
+    assert imported.count() == 349
+    assert not Membership.objects.filter(person__in=imported, on_behalf_of__isnull=True).exists()
+    before = snapshot()
+    assert "Nothing to change" in run(REAL_FILE)
+    assert snapshot() == before
+    page = client.get("/politicians/")
+    assert page.status_code == 200
+    assert page.content.decode().count('<option value="s"') == 1
+    person = Membership.objects.filter(person__in=imported, on_behalf_of__popolo_id="FP")[0].person
+    page = client.get(person.get_absolute_url())
+    assert page.status_code == 200 and "Liberalerna" in page.content.decode()
+    # The Riksdag is not listed among the municipality's bodies.
+    assert "Riksdag" not in client.get("/bodies/").content.decode()
