@@ -102,7 +102,12 @@ class Command(BaseCommand):
                 ],
                 pool or "4",
             ),
-            ("django-q2 cluster", [sys.executable, "manage.py", "qcluster"], pool or "2"),
+            # No pool for the cluster: it forks its workers, and a pooled connection stays open
+            # across close_all(), so parent and child shared one PostgreSQL connection and read
+            # each other's results (seen with the database broker: "Failed to pull task from
+            # broker", a task's lock read back as a proposal's text). Each of its processes is
+            # single-threaded and keeps at most one connection, closed before every fork.
+            ("django-q2 cluster", [sys.executable, "manage.py", "qcluster"], "0"),
         ]
         stopping = False
 
