@@ -91,7 +91,16 @@ def resident_client(client, resident):
 
 
 def totp_now(user) -> str:
-    return pyotp.TOTP(user.totp_secret).now()
+    """The user's current code, never one about to expire: allauth accepts only the code of
+    the current 30-second window, and a browser test under load may take a second or two
+    between reading the code and sending it."""
+    import time
+
+    totp = pyotp.TOTP(user.totp_secret)
+    left = totp.interval - time.time() % totp.interval
+    if left < 3:
+        time.sleep(left + 0.1)
+    return totp.now()
 
 
 def pytest_collection_modifyitems(config, items):
