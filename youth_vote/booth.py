@@ -119,13 +119,7 @@ def has_device_id(request) -> bool:
 def new_device_id(request) -> str | None:
     """A signed id for a device that has none; ``None`` once the address has had
     ``DEVICE_IDS_PER_ADDRESS`` in the window (its devices then share the address's tries)."""
-    key = f"yv:device-ids:{_h(client_address(request))}"
-    cache.add(key, 0, FAIL_WINDOW_SECONDS)
-    try:
-        issued = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, FAIL_WINDOW_SECONDS)
-        issued = 1
+    issued = _incr(f"yv:device-ids:{_h(client_address(request))}", FAIL_WINDOW_SECONDS)
     if issued > DEVICE_IDS_PER_ADDRESS:
         return None
     return signing.dumps(secrets.token_urlsafe(16), salt=DEVICE_SALT)
@@ -140,15 +134,20 @@ def _h(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
+def _incr(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` (kept ``timeout`` seconds from its first count)."""
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
 def _count_failure(kind: str, value: str) -> int:
     """One more failure of ``kind`` for ``value``; returns the failures in the window."""
     key = f"yv:fail:{kind}:{_h(value)}"
-    cache.add(key, 0, FAIL_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FAIL_WINDOW_SECONDS)
-        count = 1
+    count = _incr(key, FAIL_WINDOW_SECONDS)
     cache.set(f"{key}:at", timezone_now().timestamp(), FAIL_WINDOW_SECONDS)
     return count
 
@@ -232,13 +231,7 @@ def record_cast(request, *, roll_position: int | None = None) -> str | None:
     ``ORDER_COOKIE`` for the response (``None``: leave it as it is)."""
     order = _check_roll_order(request, roll_position) if roll_position is not None else None
     bucket = int(timezone_now().timestamp()) // BURST_WINDOW_SECONDS
-    key = f"yv:cast:{_h(device_id(request))}:{bucket}"
-    cache.add(key, 0, BURST_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, BURST_WINDOW_SECONDS * 2)
-        count = 1
+    count = _incr(f"yv:cast:{_h(device_id(request))}:{bucket}", BURST_WINDOW_SECONDS * 2)
     if count == BURST_VOTES_PER_DEVICE + 1:
         device = _h(device_id(request))
         staff_alert_raise(
