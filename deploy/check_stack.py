@@ -230,7 +230,7 @@ def make_booth(voters: int):
     lines = ["student_ref,given_name,family_name,class,grade,birth_date,district"]
     lines += [f"{n},E{n},B,8A,8,{now.year - 14}-01-01,{district.slug}" for n in range(voters)]
     services.roll_import(election=election, school=school, data="\n".join(lines), actor=None)
-    election = services.election_freeze(election=election, actor=None)
+    election, _sheets = services.election_freeze(election=election, actor=None)
     school_class = SchoolClass.objects.get(school=school)
     codes = [code for _voter, code in services.class_codes_issue(school_class=school_class, actor=None)]
     session = services.session_open(school_class=school_class, actor=None, minutes=30)

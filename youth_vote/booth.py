@@ -388,13 +388,14 @@ def pass_check(ballot_pass: BallotPass) -> PassCheck | None:
         row = _pass_row_orm(ballot_pass, now)
     if row is None:
         return None
-    session_open, voted, status, opens_at, closes_at, frozen_at = row
+    session_open, voted, status, opens_at, closes_at, frozen_at, fingerprint = row
     election = Election(
         pk=ballot_pass.election_id,
         status=status,
         opens_at=opens_at,
         closes_at=closes_at,
         frozen_at=frozen_at,
+        fingerprint=fingerprint,
     )
     return PassCheck(election=election, session_open=bool(session_open), voted=bool(voted))
 
@@ -425,6 +426,7 @@ def _pass_row_orm(ballot_pass: BallotPass, now):
             "election__opens_at",
             "election__closes_at",
             "election__frozen_at",
+            "election__fingerprint",
         )
         .first()
     )
@@ -440,7 +442,7 @@ SELECT
           AND s.ended_early_at IS NULL AND s.starts_at <= %(now)s AND s.ends_at > %(grace)s
     ),
     EXISTS (SELECT 1 FROM {participation} p WHERE p.voter_id = v.id),
-    e.status, e.opens_at, e.closes_at, e.frozen_at
+    e.status, e.opens_at, e.closes_at, e.frozen_at, e.fingerprint
 FROM {voter} v JOIN {election} e ON e.id = v.election_id
 WHERE v.id = %(voter)s AND v.code_hash = %(hash)s AND v.election_id = %(election)s
   AND v.district_id = %(district)s

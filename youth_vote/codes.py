@@ -16,6 +16,8 @@ import secrets
 import pyotp
 from django.conf import settings
 
+from youth_vote import crypto
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols: no 0 O 1 I L
 CODE_LENGTH = 13
 CODE_GROUP = 4
@@ -51,6 +53,33 @@ def code_normalise(text: str) -> str | None:
     if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+# A trustee's key share (a scalar below 2**253) printed in the same alphabet: 52 symbols.
+SHARE_LENGTH = 52
+
+
+def share_format(secret: bytes) -> str:
+    """A trustee's share for the key sheet: ``ABCD-EFGH-…`` (13 groups of 4)."""
+    value = int.from_bytes(secret, "little")
+    symbols = []
+    for _ in range(SHARE_LENGTH):
+        value, digit = divmod(value, len(ALPHABET))
+        symbols.append(ALPHABET[digit])
+    return code_format("".join(reversed(symbols)))
+
+
+def share_parse(text: str) -> bytes | None:
+    """The share typed from a key sheet, or ``None`` if it cannot be one."""
+    cleaned = "".join(ch for ch in (text or "").upper() if not ch.isspace() and ch != "-")
+    if len(cleaned) != SHARE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    value = 0
+    for ch in cleaned:
+        value = value * len(ALPHABET) + ALPHABET.index(ch)
+    if value >= crypto.L:
+        return None
+    return value.to_bytes(32, "little")
 
 
 def _code_key() -> bytes:

@@ -9,6 +9,7 @@ import io
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -55,6 +56,8 @@ STATEMENTS = [
     "<p>Mobbning ska tas på allvar. Jag vill att alla ska känna sig trygga i skolan och på fritiden.</p>",
     "<p>Klimatet är viktigt. Jag vill ha fler cykelvägar och mer återvinning i skolorna.</p>",
 ]
+# The demo election's key sheets, for whoever tries counting it (never done for a real one).
+KEY_SHEETS_FILE = settings.DATA_DIR / "demo-key-sheets.txt"
 COLOURS = ["#0b4a7d", "#14612e", "#6b4a00", "#5b2a86", "#a4161a"]
 
 
@@ -175,7 +178,13 @@ def _build(admin) -> Election:
         services.roll_import(
             election=election, school=schools[school_name], data="\n".join(lines), actor=admin
         )
-    return services.election_freeze(election=election, actor=admin)
+    election, sheets = services.election_freeze(election=election, actor=admin)
+    # The demo's trustees are whoever reads this file: a real election prints the sheets once.
+    KEY_SHEETS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    KEY_SHEETS_FILE.write_text(
+        "".join(f"{sheet.number} {sheet.code}\n" for sheet in sheets), encoding="utf-8"
+    )
+    return election
 
 
 def seed(out) -> None:
@@ -214,6 +223,11 @@ def seed(out) -> None:
         used = "" if voter.pk in not_voted else " (used)"
         out(f"    {code}  {voter.given_name} {voter.family_name}{used}")
     out(f"    … {len(voters)} demo codes in all.")
+    if KEY_SHEETS_FILE.exists():
+        out(
+            f"  The demo trustees' key sheets (to count after closing) are in {KEY_SHEETS_FILE}: "
+            f".venv/bin/python manage.py youth_vote_tally {SLUG} < {KEY_SHEETS_FILE}"
+        )
     if session is not None:
         out(
             f"  The class code is on the classroom screen /youth-vote/sessions/{session.pk}/ "

@@ -2,12 +2,14 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
 from democracy.people.models import Organization
+from youth_vote.counting import shares_check, trustee_problems
 from youth_vote.models import Candidate, District, Election, School
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -27,6 +29,8 @@ class ElectionForm(forms.ModelForm):
             "council",
             "term_start",
             "term_end",
+            "trustees",
+            "trustee_threshold",
         ]
         widgets = {
             "opens_at": DATETIME_WIDGET,
@@ -52,11 +56,52 @@ class ElectionForm(forms.ModelForm):
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end <= start:
             self.add_error("term_end", _("The term must end after it starts."))
+        trustees, threshold = data.get("trustees"), data.get("trustee_threshold")
+        if trustees is not None and threshold is not None:
+            for problem in trustee_problems(trustees, threshold):
+                self.add_error("trustee_threshold", problem)
         return data
 
     def _post_clean(self):
         # The service runs the model's checks; the form only checks the input.
         pass
+
+
+class TallyForm(forms.Form):
+    """The key sheets the trustees present type in: one field per sheet, any of them."""
+
+    def __init__(self, *args, election, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.election = election
+        for number in range(1, election.trustees + 1):
+            self.fields[f"sheet_{number}"] = forms.CharField(
+                label=_("Key sheet %(number)d") % {"number": number},
+                required=False,
+                max_length=120,
+                widget=forms.TextInput(
+                    attrs={
+                        "autocomplete": "off",
+                        "spellcheck": "false",
+                        "autocapitalize": "characters",
+                        "class": "input--code",
+                    }
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        entered = {
+            number: data.get(f"sheet_{number}", "")
+            for number in range(1, self.election.trustees + 1)
+        }
+        try:
+            self.shares = shares_check(self.election, entered)
+        except ValidationError as error:
+            for number, messages in error.error_dict.items():
+                field = None if number is None else f"sheet_{number}"
+                for message in messages:
+                    self.add_error(field, message)
+        return data
 
 
 class DistrictForm(forms.Form):

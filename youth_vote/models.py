@@ -91,11 +91,27 @@ class Election(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    trustees = models.PositiveSmallIntegerField(
+        _("trustees"),
+        default=5,
+        help_text=_("People who each keep one printed key sheet; the count needs some of them."),
+    )
+    trustee_threshold = models.PositiveSmallIntegerField(
+        _("trustees needed to count"),
+        default=3,
+        help_text=_("How many of the key sheets must be entered to count the votes."),
+    )
     config = models.JSONField(_("frozen configuration"), null=True, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
     roll_hash = models.CharField(_("voter-roll hash"), max_length=64, blank=True)
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
     tie_seed = models.CharField(_("seed of the lot"), max_length=64, blank=True)
+    decryption = models.JSONField(
+        _("decryption of the sums"),
+        null=True,
+        blank=True,
+        help_text=_("The encrypted sums, the trustees' partial decryptions and their proofs."),
+    )
     tallied_at = models.DateTimeField(_("counted"), null=True, blank=True)
     published_at = models.DateTimeField(
         pgettext_lazy("election", "published"), null=True, blank=True
@@ -382,35 +398,31 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """A secret ballot: a random key, the district and the choice (a candidate, or blank).
+    """A secret ballot: a random key, the district and the encrypted choice.
 
-    Nothing else, by design: no voter, no session, no device, no address, no time.
-    ``tests/youth_vote/test_secrecy.py`` checks the fields of this model.
+    ``ciphertext`` holds one ElGamal ciphertext per approved candidate of the district, in the
+    frozen configuration's order, under the trustees' joint key (``youth_vote/crypto.py``).
+    Nothing else, by design: no voter, no session, no device, no address, no time, and no
+    plaintext choice, so a row that can be lined up with its voter (by ``xmin``, order or
+    position while voting runs) still says nothing. Only the per-candidate sums are ever
+    decrypted. ``tests/youth_vote/test_secrecy.py`` checks the fields of this model.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="ballots")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="ballots")
-    candidate = models.ForeignKey(
-        Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="ballots"
-    )
+    ciphertext = models.BinaryField(_("encrypted choice"))
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         indexes = [
-            models.Index(
-                fields=["election", "district", "candidate"], name="youth_vote_ballot_tally"
-            ),
+            models.Index(fields=["election", "district"], name="youth_vote_ballot_tally"),
         ]
 
     def __str__(self):
         return str(self.pk)
-
-    @property
-    def is_blank(self) -> bool:
-        return self.candidate_id is None
 
 
 class Tracker(models.Model):

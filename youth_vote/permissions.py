@@ -37,6 +37,11 @@ def can_extend(election: Election) -> bool:
     return election.status == Election.Status.FROZEN
 
 
+def can_rekey(election: Election) -> bool:
+    """Lost key sheets can be replaced by a new key until voting opens."""
+    return election.status == Election.Status.FROZEN and election.phase == Election.Phase.UPCOMING
+
+
 def can_tally(election: Election) -> bool:
     return election.phase == Election.Phase.CLOSED
 

@@ -1,22 +1,19 @@
 """Every write of the youth-council election.
 
 Administrative steps are audit-logged (never with a ballot choice or a voter next to a
-choice). Casting a ballot is not: a ballot is anonymous, and logging it would tie it to a
-moment. ``ballot_cast`` and ``manual_ballot_record`` mark the voter and store the ballot in
-one transaction; the unique voter of ``Participation`` refuses a second ballot.
+choice). Casting lives in ``youth_vote/casting.py`` and the key and the count in
+``youth_vote/counting.py``; their entry points are re-exported here so that callers find
+every write of the election in one place.
 """
 
 import csv
 import io
 import random
-import secrets
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from django.utils.timezone import localdate
@@ -24,16 +21,22 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
 from democracy.core.dates import validate_sensible_date
-from democracy.core.db import prepared_cursor
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_head, audit_log
-from youth_vote import apportion, codes, tally
+from youth_vote import apportion, codes, counting, tally
+from youth_vote.casting import (  # noqa: F401 -- re-exported, see the module docstring
+    AlreadyVoted,
+    InvalidChoice,
+    VotingClosed,
+    ballot_cast,
+    manual_ballot_record,
+)
+from youth_vote.counting import election_rekey, election_tally  # noqa: F401 -- re-exported
 from youth_vote.models import (
     Ballot,
     Candidate,
     CandidateResult,
     District,
-    DistrictResult,
     Election,
     Extension,
     Participation,
@@ -44,23 +47,12 @@ from youth_vote.models import (
     Voter,
     VotingSession,
 )
+from youth_vote.transitions import election_transition
 
 RESERVED_SLUGS = {"vote", "admin", "sessions", "classes", "schools", "hub"}
 SESSION_MAX_MINUTES = 240
-EXPORT_FORMAT = "delta-youth-vote-export/1"
-CONFIG_FORMAT = "delta-youth-vote-config/1"
-
-
-class AlreadyVoted(Exception):
-    """The voter is already marked as voted; no second ballot was stored."""
-
-
-class VotingClosed(Exception):
-    """The election is not open for votes now."""
-
-
-class InvalidChoice(Exception):
-    """The choice is not a candidate on this voter's ballot."""
+EXPORT_FORMAT = "delta-youth-vote-export/2"
+CONFIG_FORMAT = "delta-youth-vote-config/2"
 
 
 def first_voting_day(election: Election) -> date:
@@ -77,13 +69,6 @@ def _require_draft(election: Election) -> None:
         raise ValidationError(
             _("The election is frozen: its configuration can no longer be changed.")
         )
-
-
-def _transition(*, election: Election, to: str, actor, action: str, data=None, reason="") -> None:
-    if to not in Election.TRANSITIONS[Election.Status(election.status)]:
-        raise ValidationError(_("This step is not possible in the election's current state."))
-    election.status = to
-    audit_log(actor=actor, action=action, target=election, data=data, reason=reason)
 
 
 # --- Election set-up ------------------------------------------------------------------------
@@ -116,6 +101,12 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
 
 
 @transaction.atomic
+def _check_trustees(trustees: int, threshold: int) -> None:
+    problems = counting.trustee_problems(trustees, threshold)
+    if problems:
+        raise ValidationError({"trustee_threshold": problems})
+
+
 def election_create(
     *,
     actor,
@@ -129,9 +120,12 @@ def election_create(
     term_start: date | None = None,
     term_end: date | None = None,
     slug: str = "",
+    trustees: int = 5,
+    trustee_threshold: int = 3,
 ) -> Election:
     _check_window(opens_at, closes_at)
     _check_dates(term_start=term_start, term_end=term_end)
+    _check_trustees(trustees, trustee_threshold)
     election = Election(
         name=clean_text(name),
         slug=slug or _unique_election_slug(name),
@@ -143,6 +137,8 @@ def election_create(
         council=council,
         term_start=term_start,
         term_end=term_end,
+        trustees=trustees,
+        trustee_threshold=trustee_threshold,
     )
     election.full_clean()
     election.save(force_insert=True)
@@ -160,6 +156,8 @@ ELECTION_EDITABLE = {
     "council",
     "term_start",
     "term_end",
+    "trustees",
+    "trustee_threshold",
 }
 
 
@@ -178,6 +176,7 @@ def election_update(*, election: Election, actor, **fields) -> Election:
         setattr(election, key, value)
     _check_window(election.opens_at, election.closes_at)
     _check_dates(term_start=election.term_start, term_end=election.term_end)
+    _check_trustees(election.trustees, election.trustee_threshold)
     election.full_clean()
     election.save(update_fields=sorted(fields))
     if {"total_members", "total_substitutes"} & set(fields):
@@ -752,6 +751,7 @@ def freeze_problems(election: Election) -> list[str]:
             )
     if election.closes_at <= timezone_now():
         problems.append(_("The voting window has already ended."))
+    problems += counting.trustee_problems(election.trustees, election.trustee_threshold)
     return problems
 
 
@@ -807,20 +807,25 @@ def config_build(election: Election) -> dict:
 
 
 @transaction.atomic
-def election_freeze(*, election: Election, actor) -> Election:
-    """Lock the configuration and publish its fingerprint; nothing in it changes after this."""
+def election_freeze(*, election: Election, actor) -> tuple[Election, list[counting.KeySheet]]:
+    """Lock the configuration and publish its fingerprint; nothing in it changes after this.
+
+    Also creates the election key: its public part goes into the configuration; the key
+    sheets are returned to be printed once for the trustees and are stored nowhere.
+    """
     election = Election.objects.select_for_update().get(pk=election.pk)
     _require_draft(election)
     problems = freeze_problems(election)
     if problems:
         raise ValidationError(problems)
     config = config_build(election)
+    config["encryption"], sheets = counting.key_create(election)
     election.config = config
     election.roll_hash = config["roll"]["hash"]
     election.fingerprint = codes.sha256_hex(codes.canonical_json(config))
     election.frozen_at = timezone_now()
     election.original_closes_at = election.closes_at
-    _transition(
+    election_transition(
         election=election,
         to=Election.Status.FROZEN,
         actor=actor,
@@ -837,7 +842,7 @@ def election_freeze(*, election: Election, actor) -> Election:
             "status",
         ]
     )
-    return election
+    return election, sheets
 
 
 @transaction.atomic
@@ -934,8 +939,9 @@ def session_codes_unlock(*, session: VotingSession, actor) -> int:
     from youth_vote import booth
 
     hashes = list(
-        Voter.objects.filter(school_class_id=session.school_class_id, code_hash__isnull=False)
-        .values_list("code_hash", flat=True)
+        Voter.objects.filter(
+            school_class_id=session.school_class_id, code_hash__isnull=False
+        ).values_list("code_hash", flat=True)
     )
     booth.code_unlock(hashes)
     audit_log(
@@ -947,238 +953,14 @@ def session_codes_unlock(*, session: VotingSession, actor) -> int:
     return len(hashes)
 
 
-# --- Casting --------------------------------------------------------------------------------
-
-
-def _store_ballot(*, voter_id, election: Election, district_id: int, candidate_id) -> str:
-    """Mark the voter and store the anonymous ballot and its tracker: all or nothing.
-
-    The participation row goes first: its unique voter is what refuses a second ballot, in
-    the database, whatever any earlier check said. No application-level "has voted?" check
-    is needed for correctness. A tracker that collides with an existing one (about 1 in
-    31^10 per pair) fails the whole write, which is then tried again with a new one.
-    """
-    write = _insert_cast_postgresql if connection.vendor == "postgresql" else _insert_cast_orm
-    for _attempt in range(5):
-        tracker = codes.tracker_generate()
-        try:
-            write(
-                voter_id=voter_id,
-                election_id=election.pk,
-                district_id=district_id,
-                candidate_id=candidate_id,
-                tracker=tracker,
-            )
-            return tracker
-        except IntegrityError as exc:
-            if Participation.objects.filter(voter_id=voter_id).exists():
-                raise AlreadyVoted from exc
-            if not Tracker.objects.filter(election_id=election.pk, code=tracker).exists():
-                raise
-    raise RuntimeError("Could not draw a unique tracker.")
-
-
-def _insert_cast_orm(*, voter_id, election_id, district_id, candidate_id, tracker) -> None:
-    with transaction.atomic():
-        Participation.objects.create(election_id=election_id, voter_id=voter_id)
-        Ballot.objects.create(
-            election_id=election_id, district_id=district_id, candidate_id=candidate_id
-        )
-        Tracker.objects.create(election_id=election_id, code=tracker)
-
-
-# On PostgreSQL the three inserts are one statement (data-modifying CTEs): atomic by itself,
-# one round trip instead of five (BEGIN, three INSERTs, COMMIT) on the busiest write.
-_CAST_SQL = """
-WITH participation AS (
-    INSERT INTO {participation} (id, election_id, voter_id) VALUES (%s, %s, %s) RETURNING 1
-), ballot AS (
-    INSERT INTO {ballot} (id, election_id, district_id, candidate_id)
-    VALUES (%s, %s, %s, %s) RETURNING 1
-), tracker AS (
-    INSERT INTO {tracker} (id, election_id, code) VALUES (%s, %s, %s) RETURNING 1
-)
-SELECT (SELECT count(*) FROM participation) + (SELECT count(*) FROM ballot)
-     + (SELECT count(*) FROM tracker)
-"""
-
-
-def _insert_cast_postgresql(*, voter_id, election_id, district_id, candidate_id, tracker) -> None:
-    quote = connection.ops.quote_name
-    sql = _CAST_SQL.format(
-        participation=quote(Participation._meta.db_table),
-        ballot=quote(Ballot._meta.db_table),
-        tracker=quote(Tracker._meta.db_table),
-    )
-    params = [
-        uuid.uuid4(), election_id, uuid.UUID(str(voter_id)),
-        uuid.uuid4(), election_id, district_id, candidate_id,
-        uuid.uuid4(), election_id, tracker,
-    ]  # fmt: skip
-    # Inside an outer transaction (a manual ballot) a savepoint keeps a refused insert from
-    # breaking it; in autocommit the statement is its own transaction.
-    # Prepared once per connection (decision 67): PostgreSQL plans the three INSERTs once.
-    if connection.in_atomic_block:
-        with transaction.atomic(), prepared_cursor() as cursor:
-            cursor.execute(sql, params)
-            written = cursor.fetchone()[0]
-    else:
-        with prepared_cursor() as cursor:
-            cursor.execute(sql, params)
-            written = cursor.fetchone()[0]
-    if written != 3:  # pragma: no cover -- each INSERT writes one row or raises
-        raise DatabaseError(f"A cast wrote {written} rows instead of 3.")
-
-
-# Approved candidates per district of a frozen election, by election and freeze time. The
-# configuration cannot change after the freeze (``_require_draft``), so the ballot's choices
-# are read once per process instead of once per cast.
-_frozen_choices: dict[tuple[int, object], dict[int, dict[str, int]]] = {}
-
-
-def _approved_choices(election: Election) -> dict[int, dict[str, int]]:
-    """``{district_id: {candidate key: candidate id}}`` of the approved candidates."""
-    key = (election.pk, election.frozen_at)
-    if election.frozen_at is not None and key in _frozen_choices:
-        return _frozen_choices[key]
-    choices: dict[int, dict[str, int]] = {}
-    for pk, district_id, candidate_key in Candidate.objects.filter(
-        election_id=election.pk, status=Candidate.Status.APPROVED
-    ).values_list("pk", "district_id", "key"):
-        choices.setdefault(district_id, {})[str(candidate_key)] = pk
-    if election.frozen_at is not None:
-        _frozen_choices[key] = choices
-    return choices
-
-
-def _choice_for(*, election: Election, district_id: int, choice: str) -> int | None:
-    """The candidate id for ``choice`` (a candidate key, or ``"blank"``), checked."""
-    if choice == "blank":
-        return None
-    candidate = _approved_choices(election).get(district_id, {}).get(str(choice).lower())
-    if candidate is None:
-        raise InvalidChoice
-    return candidate
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def ballot_cast(*, election: Election, voter_id, district_id: int, choice: str) -> str:
-    """Cast a ballot for a voter authenticated in a session; returns the tracker.
-
-    Raises ``VotingClosed`` outside the window, ``InvalidChoice`` for a choice that is not on
-    the voter's ballot (nothing is stored), ``AlreadyVoted`` for a second attempt.
-    """
-    if election.phase_at(timezone_now()) != Election.Phase.OPEN:
-        raise VotingClosed
-    candidate_id = _choice_for(election=election, district_id=district_id, choice=choice)
-    return _store_ballot(
-        voter_id=voter_id, election=election, district_id=district_id, candidate_id=candidate_id
-    )
-
-
-def manual_ballot_record(*, voter: Voter, choice: str, actor) -> str:
-    """Record a paper ballot for a student without a code, in the same count and exclusion.
-
-    The audit entry says who recorded a manual ballot at which school; never for whom or
-    what.
-    """
-    election = voter.election
-    if election.phase_at(timezone_now()) != Election.Phase.OPEN:
-        raise VotingClosed
-    candidate_id = _choice_for(election=election, district_id=voter.district_id, choice=choice)
-    with transaction.atomic():
-        tracker = _store_ballot(
-            voter_id=voter.pk,
-            election=election,
-            district_id=voter.district_id,
-            candidate_id=candidate_id,
-        )
-        audit_log(
-            actor=actor,
-            action="youth_vote.ballot.manual",
-            target=voter.school_class.school,
-        )
-    return tracker
-
-
 # --- Count, publication, diary, purge -------------------------------------------------------
-
-
-@transaction.atomic
-def election_tally(*, election: Election, actor) -> list[tally.DistrictCount]:
-    """Count the ballots once voting has closed; ties are broken by a recorded seeded lot."""
-    election = Election.objects.select_for_update().get(pk=election.pk)
-    if election.phase != Election.Phase.CLOSED:
-        raise ValidationError(_("The votes can be counted once, after voting has closed."))
-    seed = secrets.token_hex(16)
-    counted = tally.count_election(election, seed=seed)
-    eligible = dict(
-        Voter.objects.filter(election=election)
-        .order_by()
-        .values_list("district_id")
-        .annotate(n=Count("*"))
-    )
-    results = []
-    for district_count in counted:
-        DistrictResult.objects.update_or_create(
-            district=district_count.district,
-            defaults={
-                "ballots": district_count.ballots,
-                "blank": district_count.blank,
-                "eligible": eligible.get(district_count.district.pk, 0),
-            },
-        )
-        for entry in district_count.ranked:
-            results.append(
-                CandidateResult(
-                    candidate=entry.candidate,
-                    votes=entry.votes,
-                    rank=entry.rank,
-                    lot=entry.lot,
-                    outcome=entry.outcome,
-                    substitute_order=entry.substitute_order,
-                )
-            )
-    CandidateResult.objects.filter(candidate__election=election).delete()
-    CandidateResult.objects.bulk_create(results)
-    turnout = (
-        Voter.objects.filter(election=election)
-        .order_by()
-        .values("school_class__school_id")
-        .annotate(eligible=Count("id"), voted=Count("participation"))
-    )
-    for row in turnout:
-        SchoolTurnout.objects.update_or_create(
-            school_id=row["school_class__school_id"],
-            defaults={"eligible": row["eligible"], "voted": row["voted"]},
-        )
-    election.tie_seed = seed
-    election.tallied_at = timezone_now()
-    _transition(
-        election=election,
-        to=Election.Status.TALLIED,
-        actor=actor,
-        action="youth_vote.election.tally",
-        data={"tie_seed": seed, "ballots": sum(d.ballots for d in counted)},
-    )
-    election.save(update_fields=["tie_seed", "tallied_at", "status"])
-    return counted
 
 
 @transaction.atomic
 def election_publish(*, election: Election, actor) -> Election:
     election = Election.objects.select_for_update().get(pk=election.pk)
     election.published_at = timezone_now()
-    _transition(
+    election_transition(
         election=election,
         to=Election.Status.PUBLISHED,
         actor=actor,
@@ -1289,9 +1071,7 @@ def _ballot_side_rewrite_shuffled(election: Election) -> None:
     """
     rng = random.SystemRandom()
     ballots = list(
-        Ballot.objects.filter(election=election)
-        .order_by()
-        .values_list("district_id", "candidate_id")
+        Ballot.objects.filter(election=election).order_by().values_list("district_id", "ciphertext")
     )
     trackers = list(
         Tracker.objects.filter(election=election).order_by().values_list("code", flat=True)
@@ -1302,8 +1082,8 @@ def _ballot_side_rewrite_shuffled(election: Election) -> None:
     Tracker.objects.filter(election=election).delete()
     Ballot.objects.bulk_create(
         (
-            Ballot(election=election, district_id=district_id, candidate_id=candidate_id)
-            for district_id, candidate_id in ballots
+            Ballot(election=election, district_id=district_id, ciphertext=ciphertext)
+            for district_id, ciphertext in ballots
         ),
         batch_size=5000,
     )
@@ -1313,14 +1093,14 @@ def _ballot_side_rewrite_shuffled(election: Election) -> None:
 
 
 def export_build(election: Election) -> dict:
-    """The public export: configuration, fingerprint, shuffled ballots, results, seed."""
+    """The public export: configuration with the public key, fingerprint, every encrypted
+    ballot (shuffled), the decrypted sums with the trustees' proofs, results and seed."""
     districts = {d.pk: d.slug for d in election.districts.all()}
-    candidates = {c.pk: str(c.key) for c in election.candidates.all()}
     ballots = [
-        [districts[district_id], candidates[candidate_id] if candidate_id else None]
-        for district_id, candidate_id in Ballot.objects.filter(election=election)
+        [districts[district_id], bytes(ciphertext).hex()]
+        for district_id, ciphertext in Ballot.objects.filter(election=election)
         .order_by()
-        .values_list("district_id", "candidate_id")
+        .values_list("district_id", "ciphertext")
         .iterator(chunk_size=5000)
     ]
     random.SystemRandom().shuffle(ballots)
@@ -1365,6 +1145,7 @@ def export_build(election: Election) -> dict:
             for e in election.extensions.all()
         ],
         "ballots": ballots,
+        "decryption": election.decryption,
         "trackers": trackers,
         "results": {"districts": results},
         "tie_seed": election.tie_seed,

@@ -1,4 +1,4 @@
-"""Counting: one GROUP BY in the database, then ranking per district.
+"""Ranking per district, from the decrypted sums (``youth_vote/counting.py``).
 
 Ranking rule (also written in the export, and implemented again, separately, in
 ``youth_vote/verify.py``): candidates are ordered by votes, most first; candidates with the
@@ -11,9 +11,7 @@ without a single vote is not elected.
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
-from youth_vote.models import Ballot, Candidate, CandidateResult, District
+from youth_vote.models import Candidate, CandidateResult, District
 
 LOT_RULE = (
     "Most votes first; equal votes are ordered by sha256('<tie_seed>:<candidate key>') as "
@@ -24,17 +22,6 @@ LOT_RULE = (
 
 def lot(seed: str, candidate_key: str) -> str:
     return hashlib.sha256(f"{seed}:{candidate_key}".encode()).hexdigest()
-
-
-def count_ballots(election) -> dict[tuple[int, int | None], int]:
-    """``{(district id, candidate id or None): ballots}`` in one query."""
-    rows = (
-        Ballot.objects.filter(election=election)
-        .order_by()
-        .values_list("district_id", "candidate_id")
-        .annotate(n=Count("*"))
-    )
-    return {(district_id, candidate_id): n for district_id, candidate_id, n in rows}
 
 
 @dataclass
@@ -55,9 +42,7 @@ class DistrictCount:
     ranked: list[RankedCandidate] = field(default_factory=list)
 
 
-def rank_district(
-    *, district: District, candidates, counts: dict, seed: str
-) -> DistrictCount:
+def rank_district(*, district: District, candidates, counts: dict, seed: str) -> DistrictCount:
     result = DistrictCount(district=district)
     result.blank = counts.get((district.pk, None), 0)
     ranked = [
@@ -78,21 +63,3 @@ def rank_district(
     result.ranked = ranked
     result.ballots = result.blank + sum(r.votes for r in ranked)
     return result
-
-
-def count_election(election, *, seed: str) -> list[DistrictCount]:
-    counts = count_ballots(election)
-    candidates = {}
-    for candidate in Candidate.objects.filter(
-        election=election, status=Candidate.Status.APPROVED
-    ):
-        candidates.setdefault(candidate.district_id, []).append(candidate)
-    return [
-        rank_district(
-            district=district,
-            candidates=candidates.get(district.pk, []),
-            counts=counts,
-            seed=seed,
-        )
-        for district in election.districts.all()
-    ]

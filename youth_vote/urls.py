@@ -36,6 +36,7 @@ urlpatterns = [
         name="admin-roll-remove-class",
     ),
     path("admin/<slug:slug>/freeze/", views.admin_freeze, name="admin-freeze"),
+    path("admin/<slug:slug>/keys/", views.admin_rekey, name="admin-rekey"),
     path("admin/<slug:slug>/extend/", views.admin_extend, name="admin-extend"),
     path("admin/<slug:slug>/tally/", views.admin_tally, name="admin-tally"),
     path("admin/<slug:slug>/results/", views.admin_results_preview, name="admin-results"),

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +39,7 @@ from youth_vote.forms import (
     SchoolContactsForm,
     SchoolForm,
     SessionOpenForm,
+    TallyForm,
 )
 from youth_vote.models import (
     Candidate,
@@ -178,9 +180,7 @@ def results(request, slug):
         # What was elected, not the seats: a district with fewer candidates with votes than
         # seats leaves seats empty, and the page must not say they were filled.
         members = sum(1 for row in rows if row.outcome == CandidateResult.Outcome.MEMBER)
-        substitutes = sum(
-            1 for row in rows if row.outcome == CandidateResult.Outcome.SUBSTITUTE
-        )
+        substitutes = sum(1 for row in rows if row.outcome == CandidateResult.Outcome.SUBSTITUTE)
         districts.append(
             {
                 "district": district,
@@ -602,6 +602,7 @@ def admin_election(request, slug):
             "can_freeze": permissions.can_freeze(election),
             "can_extend": permissions.can_extend(election),
             "can_tally": permissions.can_tally(election),
+            "can_rekey": permissions.can_rekey(election),
             "can_publish": permissions.can_publish(election),
             "can_add_to_council": permissions.can_add_to_council(election),
             "can_purge": permissions.can_purge(election),
@@ -917,15 +918,41 @@ def _admin_action(request, slug, action, success):
     return redirect("youth_vote:admin-election", slug=election.slug)
 
 
+def _key_sheets_response(request, election, sheets):
+    """The trustees' key sheets, shown once: never cached, never stored."""
+    response = render(
+        request, "youth_vote/admin/key_sheets.html", {"election": election, "sheets": sheets}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @staff_required(*ADMIN)
 @require_POST
 def admin_freeze(request, slug):
-    return _admin_action(
-        request,
-        slug,
-        lambda e: services.election_freeze(election=e, actor=request.user),
-        _("The election is frozen and its fingerprint is published."),
-    )
+    election = selectors.election_get_admin(slug=slug)
+    try:
+        election, sheets = services.election_freeze(election=election, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return redirect("youth_vote:admin-election", slug=election.slug)
+    messages.success(request, _("The election is frozen and its fingerprint is published."))
+    return _key_sheets_response(request, election, sheets)
+
+
+@staff_required(*ADMIN)
+@require_POST
+def admin_rekey(request, slug):
+    election = selectors.election_get_admin(slug=slug)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("youth_vote:admin-election", slug=election.slug)
+    try:
+        election, sheets = services.election_rekey(election=election, actor=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return redirect("youth_vote:admin-election", slug=election.slug)
+    return _key_sheets_response(request, election, sheets)
 
 
 @staff_required(*ADMIN)
@@ -946,14 +973,25 @@ def admin_extend(request, slug):
 
 
 @staff_required(*ADMIN)
-@require_POST
+@never_cache
 def admin_tally(request, slug):
-    return _admin_action(
-        request,
-        slug,
-        lambda e: services.election_tally(election=e, actor=request.user),
-        _("The votes are counted. Check the result, then publish it."),
-    )
+    """The trustees present type in their key sheets; the sums are decrypted and ranked."""
+    election = selectors.election_get_admin(slug=slug)
+    if not permissions.can_tally(election):
+        messages.error(request, _("The votes can be counted once, after voting has closed."))
+        return redirect("youth_vote:admin-election", slug=election.slug)
+    form = TallyForm(request.POST or None, election=election)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.election_tally(election=election, actor=request.user, shares=form.shares)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(
+                request, _("The votes are counted. Check the result, then publish it.")
+            )
+            return redirect("youth_vote:admin-results", slug=election.slug)
+    return render(request, "youth_vote/admin/tally.html", {"election": election, "form": form})
 
 
 @staff_required(*ADMIN)
@@ -1138,8 +1176,10 @@ def contact_class_codes(request, pk):
 
 
 def _voter_or_404(queryset, value):
-    if not services._is_uuid(value or ""):
-        raise Http404
+    try:
+        uuid.UUID(str(value or ""))
+    except ValueError:
+        raise Http404 from None
     return get_object_or_404(queryset, pk=value)
 
 

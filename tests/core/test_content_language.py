@@ -91,7 +91,7 @@ def test_candidates_statements(client, election_admin):  # noqa: F811
     Candidate.objects.filter(pk=candidate.pk).update(statement="<p>Fler fritidsgårdar</p>")
     from youth_vote import services
 
-    services.election_freeze(election=built.election, actor=election_admin)
+    services.election_freeze(election=built.election, actor=election_admin)  # and its key
     page = _english(client).get(f"/youth-vote/{built.election.slug}/candidates/").content.decode()
     assert _marked(page, "Fler fritidsgårdar")
 

@@ -51,6 +51,8 @@ def test_election_form_refuses_an_extreme_opening(client, election_admin, extrem
             "closes_at": _dt(timezone.now() + timedelta(days=12)),
             "total_members": 10,
             "total_substitutes": 4,
+            "trustees": 5,
+            "trustee_threshold": 3,
         },
     )
     assert response.status_code in (200, 400)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
-from youth_vote import codes, services
+from youth_vote import casting, codes, crypto, services
 from youth_vote.models import Candidate, Election, School, SchoolClass, Voter, VotingSession
 
 
@@ -37,6 +37,41 @@ class Built:
     candidates: dict  # district pk -> [Candidate]
     codes: dict = field(default_factory=dict)  # voter pk -> code
     sessions: dict = field(default_factory=dict)  # class pk -> VotingSession
+    sheets: list = field(default_factory=list)  # the trustees' key sheets from the freeze
+
+    def shares(self) -> list:
+        """The trustees' shares as the count takes them (from the printed sheets)."""
+        return [
+            crypto.TrusteeShare(index=s.number, secret=codes.share_parse(s.code))
+            for s in self.sheets
+        ]
+
+    def ballot_choice(self, ballot) -> str | None:
+        """Test only: open one ballot with the trustees' shares (Delta itself never does).
+
+        The candidate key the ballot encrypts, or ``None`` for a blank ballot.
+        """
+        self.election.refresh_from_db()
+        options = casting.ballot_layout(self.election).options[ballot.district_id]
+        shares = self.shares()[: self.election.trustee_threshold]
+        chosen = []
+        pairs = crypto.ballot_split(bytes(ballot.ciphertext), len(options))
+        for key, (c1, c2) in zip(options, pairs, strict=True):
+            parts = [crypto.partial_decrypt(s, c1, context=b"test") for s in shares]
+            if crypto.discrete_log(crypto.combine(c2, parts), 1) == 1:
+                chosen.append(key)
+        assert len(chosen) <= 1, "a ballot with more than one choice"
+        return chosen[0] if chosen else None
+
+    def tally_form(self, numbers=(1, 2, 3)) -> dict:
+        """The count page's form with the codes of the key sheets ``numbers``."""
+        return {f"sheet_{s.number}": s.code for s in self.sheets if s.number in numbers}
+
+    def sheets_file(self, path, numbers=None) -> str:
+        """Write some key sheets ("number code" lines) for ``youth_vote_tally --sheets``."""
+        chosen = [s for s in self.sheets if numbers is None or s.number in numbers]
+        path.write_text("".join(f"{s.number} {s.code}\n" for s in chosen), encoding="utf-8")
+        return str(path)
 
     def voters(self, school_class=None):
         qs = Voter.objects.filter(election=self.election)
@@ -134,7 +169,7 @@ def build_election(
     classes = list(SchoolClass.objects.filter(school__election=election).order_by("pk"))
     built = Built(election, made_districts, schools, classes, candidates)
     if freeze:
-        built.election = services.election_freeze(election=election, actor=admin)
+        built.election, built.sheets = services.election_freeze(election=election, actor=admin)
     if issue_codes:
         for school_class in classes:
             for voter, code in services.class_codes_issue(

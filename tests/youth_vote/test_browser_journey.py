@@ -227,7 +227,13 @@ def test_election_from_set_up_to_the_youth_council(
     admin_page.get_by_role("link", name="Översikt").click()
     admin_page.get_by_role("button", name="Lås valet").click()
     admin_page.get_by_text("Valet är låst").wait_for()
+    # … which also makes the key that locks the votes: five key sheets, printed once.
+    admin_page.get_by_role("heading", name="Nyckelblad 1 av 5").wait_for()
     assert_accessible(admin_page)
+    sheets = [c.strip() for c in admin_page.locator(".yv-keysheet__code code").all_inner_texts()]
+    assert len(sheets) == 5 and len(set(sheets)) == 5
+    admin_page.get_by_role("link", name="Tillbaka till valet").click()
+    assert "Nyckelblad 1 av 5" not in admin_page.content()  # shown once
     election.refresh_from_db()
     assert election.fingerprint and election.is_open
     public = new_page()
@@ -311,13 +317,22 @@ def test_election_from_set_up_to_the_youth_council(
         assert "Röstningen har stängt" in public.content()
 
         # The administrator counts, checks, publishes and adds the elected to the council.
+        # Three of the five trustees come with their key sheets; one mistypes at first.
         admin_page.goto(live_app(f"/youth-vote/admin/{slug}/"))
+        admin_page.get_by_role("link", name="Räkna rösterna").click()
+        admin_page.get_by_label("Nyckelblad 2").fill(sheets[1])
+        admin_page.get_by_label("Nyckelblad 4").fill(sheets[3].lower().replace("-", " "))
+        admin_page.get_by_label("Nyckelblad 5").fill(sheets[0])  # sheet 1's code in box 5
+        admin_page.get_by_role("button", name="Räkna rösterna").click()
+        admin_page.get_by_text("Koden hör inte till nyckelblad 5").wait_for()
+        assert_accessible(admin_page)
+        assert admin_page.get_by_label("Nyckelblad 2").input_value() == sheets[1]  # kept
+        assert election.__class__.objects.get(pk=election.pk).status == "frozen"
+        admin_page.get_by_label("Nyckelblad 5").fill(sheets[4])
         admin_page.get_by_role("button", name="Räkna rösterna").click()
         admin_page.get_by_text("Rösterna är räknade").wait_for()
         assert_accessible(admin_page)
-        admin_page.get_by_role("link", name="Se det räknade resultatet").click()
-        assert_accessible(admin_page)
-        admin_page.go_back()
+        admin_page.goto(live_app(f"/youth-vote/admin/{slug}/"))
         admin_page.get_by_role("button", name="Publicera resultatet").click()
         admin_page.get_by_text("Resultatet, kvittokoderna och exporten är publicerade").wait_for()
         admin_page.get_by_role("button", name="Lägg till de valda i ungdomsfullmäktige").click()

@@ -35,7 +35,7 @@ def test_hub_follows_the_election_through_its_phases(election_admin, contact):
         assert "Röstningen är öppen till" in html and 'href="/youth-vote/vote/"' in html
     with time_machine.travel(election.closes_at.timestamp() + 60, tick=False):
         assert "Resultatet publiceras när rösterna är räknade" in render_hub()
-        services.election_tally(election=election, actor=election_admin)
+        services.election_tally(election=election, actor=election_admin, shares=built.shares())
         services.election_publish(election=Election.objects.get(), actor=election_admin)
         html = render_hub()
     assert f'href="/youth-vote/{election.slug}/results/"' in html

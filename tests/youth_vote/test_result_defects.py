@@ -19,8 +19,8 @@ def _after_close(election):
     return time_machine.travel(election.closes_at.timestamp() + 60, tick=False)
 
 
-def _count_and_publish(election, admin):
-    services.election_tally(election=election, actor=admin)
+def _count_and_publish(election, admin, built):
+    services.election_tally(election=election, actor=admin, shares=built.shares())
     services.election_publish(election=Election.objects.get(pk=election.pk), actor=admin)
 
 
@@ -47,7 +47,7 @@ def test_results_say_how_many_were_elected_not_how_many_seats(client, election_a
             assert response.status_code == 303
     assert norr_voters >= 2
     with _after_close(built.election):
-        _count_and_publish(built.election, election_admin)
+        _count_and_publish(built.election, election_admin, built)
         page = client.get(f"/youth-vote/{built.election.slug}/results/").content.decode()
     norr_part = page.split(f'id="d-{norr.slug}"')[1].split("</section>")[0]
     assert "3 ledamöter och 1 ersättare valda här" not in page
@@ -73,7 +73,7 @@ def test_elected_youth_council_shows_on_the_body_page_and_the_students_pages(
     admin.force_login(election_admin)
     slug = built.election.slug
     with _after_close(built.election):
-        admin.post(f"/youth-vote/admin/{slug}/tally/")
+        admin.post(f"/youth-vote/admin/{slug}/tally/", built.tally_form())
         admin.post(f"/youth-vote/admin/{slug}/publish/")
         admin.post(f"/youth-vote/admin/{slug}/council/")
         memberships = list(
@@ -167,6 +167,6 @@ def test_every_election_page_loads_the_election_stylesheet(client, election_admi
                  f"/youth-vote/schools/{school.pk}/manual/"):
         assert "youth_vote/booth.css" in client.get(path).content.decode(), path
     with _after_close(built.election):
-        _count_and_publish(built.election, election_admin)
+        _count_and_publish(built.election, election_admin, built)
         page = client.get(f"/youth-vote/{slug}/trackers/").content.decode()
     assert "youth_vote/booth.css" in page

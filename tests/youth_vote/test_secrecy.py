@@ -3,14 +3,13 @@
 import logging
 import random
 from datetime import timedelta
-from statistics import correlation
 
 import pytest
 from django.db import models
 from django.utils import timezone
 
 from democracy.core.models import AuditEntry, StaffAlert
-from youth_vote import services
+from youth_vote import casting, crypto, services
 from youth_vote.models import Ballot, Election, Participation, Tracker, Voter
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +43,10 @@ def test_ballot_side_tables_hold_no_identity_no_time_and_random_keys(model):
     assert pk.default().version == 4
 
 
-def test_ballot_fields_are_exactly_key_election_district_choice():
+def test_ballot_fields_are_exactly_key_election_district_and_ciphertext():
+    """No plaintext choice is stored: the choice exists only as a ciphertext."""
     names = {f.name for f in Ballot._meta.concrete_fields}
-    assert names == {"id", "election", "district", "candidate"}
+    assert names == {"id", "election", "district", "ciphertext"}
 
 
 def test_participation_records_only_that_a_voter_took_part():
@@ -170,7 +170,7 @@ def test_no_per_candidate_count_exists_before_the_count(built, booth, client, el
     client.force_login(election_admin)
     assert client.get(f"/youth-vote/{slug}/results/").status_code == 403
     assert client.get(f"/youth-vote/admin/{slug}/results/").status_code == 404
-    assert client.post(f"/youth-vote/admin/{slug}/tally/").status_code == 302
+    assert client.post(f"/youth-vote/admin/{slug}/tally/", built.tally_form()).status_code == 302
     assert not CandidateResult.objects.exists()
 
 
@@ -291,23 +291,24 @@ def test_purge_leaves_no_cast_order_in_the_stored_ballots_and_trackers(election_
     )
     election = built.election
     district = built.districts[0]
-    first, second = built.candidates[district.pk][:2]
+    layout = casting.ballot_layout(election)
+    options = len(layout.options[district.pk])
     n = 200
     for index in range(n):
-        candidate = first if index < n // 2 else second
-        Ballot.objects.create(election=election, district=district, candidate=candidate)
+        ciphertext = crypto.ballot_encrypt(layout.public_key, options=options, chosen=index % 2)
+        Ballot.objects.create(election=election, district=district, ciphertext=ciphertext)
         Tracker.objects.create(election=election, code=f"T{index:04d}")
-    before = _stored_order(Ballot, "candidate_id")
-    # Pearson's r of position against "is the second candidate" (the ranks of _spearman do
-    # not handle ties): about 0.87 in cast order, about 0 ± 0.07 when shuffled.
-    assert correlation([float(c == second.pk) for c in before], list(range(n))) > 0.8
+    before = [bytes(c) for c in _stored_order(Ballot, "ciphertext")]
+    cast_order = {ciphertext: index for index, ciphertext in enumerate(before)}
+    assert [cast_order[c] for c in before] == list(range(n))  # stored in cast order
     Election.objects.filter(pk=election.pk).update(status=Election.Status.PUBLISHED)
     election.refresh_from_db()
     services.election_purge(election=election, actor=election_admin)
-    ballots = _stored_order(Ballot, "candidate_id")
+    ballots = [bytes(c) for c in _stored_order(Ballot, "ciphertext")]
     trackers = _stored_order(Tracker, "code")
     assert sorted(ballots) == sorted(before) and len(trackers) == n
-    assert abs(correlation([float(c == second.pk) for c in ballots], list(range(n)))) < 0.35
+    # Spearman's rho of stored position against cast position: 1 before, about 0 ± 0.07 after.
+    assert abs(_spearman([cast_order[c] for c in ballots], list(range(n)))) < 0.35
     assert abs(_spearman([int(code[1:]) for code in trackers], list(range(n)))) < 0.35
 
 

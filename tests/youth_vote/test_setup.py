@@ -49,6 +49,8 @@ def test_administrator_sets_up_an_election_through_the_pages(client, election_ad
             "closes_at": _dt(now + timedelta(days=12)),
             "total_members": 10,
             "total_substitutes": 4,
+            "trustees": 5,
+            "trustee_threshold": 3,
         },
     )
     assert response.status_code == 302
@@ -185,6 +187,8 @@ def test_administrator_sets_up_an_election_through_the_pages(client, election_ad
             "closes_at": _dt(now + timedelta(days=1)),
             "total_members": 99,
             "total_substitutes": 1,
+            "trustees": 5,
+            "trustee_threshold": 3,
         },
     )
     election.refresh_from_db()
@@ -195,7 +199,11 @@ def test_administrator_sets_up_an_election_through_the_pages(client, election_ad
     from youth_vote.codes import canonical_json, sha256_hex
     from youth_vote.services import config_build
 
-    assert sha256_hex(canonical_json(config_build(election))) == fingerprint
+    # The fingerprint covers the configuration as it is now and the key made at the freeze.
+    assert sha256_hex(canonical_json(election.config)) == fingerprint
+    assert {**config_build(election), "encryption": election.config["encryption"]} == (
+        election.config
+    )
 
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     for action in (

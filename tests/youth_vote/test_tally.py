@@ -17,7 +17,7 @@ from democracy.core.services import audit_head
 from democracy.people.models import Membership, Organization
 from tests.youth_vote.conftest import Booth, vote_for
 from tests.youth_vote.factories import build_election
-from youth_vote import services
+from youth_vote import counting, crypto, services
 from youth_vote.models import (
     Ballot,
     CandidateResult,
@@ -51,11 +51,29 @@ def test_fixed_test_vectors_verify(vector, tmp_path):
     ok, text = _verify(vector)
     assert ok, text
     data = json.loads(vector.read_text())
-    # Any change to a ballot, a result or the configuration is caught.
+    # Any change to a ballot, a sum, a decryption, a proof, a key, a result or the
+    # configuration is caught.
+    def other_ballot(d):  # one ballot replaced by a copy of another of its district
+        alfa = [i for i, b in enumerate(d["ballots"]) if b[0] == "alfa"]
+        d["ballots"][alfa[0]] = list(d["ballots"][alfa[1]])
+
+    def partial(d):
+        return d["decryption"]["districts"][0]["candidates"][0]["partials"][0]
+
+    def flip(text):  # another valid group element or scalar, same length
+        return text[:-2] + ("00" if text[-2:] != "00" else "01")
+
     for mutate in (
-        lambda d: d["ballots"].__setitem__(0, [d["ballots"][0][0], None]),
+        other_ballot,
         lambda d: d["ballots"].pop(),
+        lambda d: d["ballots"].append(list(d["ballots"][0])),
         lambda d: d["results"]["districts"][0]["candidates"][0].__setitem__("votes", 3),
+        lambda d: d["decryption"]["districts"][0]["candidates"][0].__setitem__("votes", 1),
+        lambda d: d["decryption"]["districts"][0]["candidates"][1]["sum"].reverse(),
+        lambda d: partial(d).__setitem__("share", d["config"]["encryption"]["public_key"]),
+        lambda d: partial(d)["proof"].__setitem__(1, flip(partial(d)["proof"][1])),
+        lambda d: partial(d).__setitem__("trustee", 2),
+        lambda d: d["config"]["encryption"]["verification_keys"].reverse(),
         lambda d: d.__setitem__("tie_seed", "ff" + d["tie_seed"][2:]),
         lambda d: d["config"]["districts"][0].__setitem__("members", 2),
         lambda d: d["trackers"].pop(),
@@ -66,7 +84,7 @@ def test_fixed_test_vectors_verify(vector, tmp_path):
         path.write_text(json.dumps(changed))
         ok, text = _verify(path)
         assert not ok, mutate
-    # The verifier also runs without Delta (standard library only).
+    # The verifier also runs without Delta (the standard library and PyNaCl only).
     import subprocess
     import sys
 
@@ -83,6 +101,9 @@ def test_fixed_test_vectors_verify(vector, tmp_path):
     "mutate",
     [
         lambda d: d["ballots"].__setitem__(0, [d["ballots"][0][0], ["a", "list"]]),
+        lambda d: d["ballots"].__setitem__(0, [d["ballots"][0][0], "zz" * 128]),
+        lambda d: d.__setitem__("decryption", None),
+        lambda d: d["config"]["encryption"].__setitem__("public_key", "00" * 32),
         lambda d: d.__setitem__("results", []),
         lambda d: d.__setitem__("config", None),
         lambda d: d.__setitem__("ballots", 7),
@@ -101,7 +122,7 @@ def test_a_malformed_export_fails_verification_cleanly(mutate, tmp_path):
     assert not ok and "FAILED" in text
 
 
-def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, monkeypatch):
+def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, monkeypatch, tmp_path):
     built = build_election(
         admin=election_admin,
         contact=contact,
@@ -123,9 +144,12 @@ def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, mon
             == 303
         )
     seed = "abc123"
-    monkeypatch.setattr(services.secrets, "token_hex", lambda n: seed)
+    monkeypatch.setattr(counting.secrets, "token_hex", lambda n: seed)
+    sheets = built.sheets_file(tmp_path / "sheets.txt", numbers={2, 4, 5})
     with _after_close(built.election):
-        call_command("youth_vote_tally", built.election.slug, stdout=io.StringIO())
+        call_command(
+            "youth_vote_tally", built.election.slug, "--sheets", sheets, stdout=io.StringIO()
+        )
     election = Election.objects.get()
     assert election.tie_seed == seed and election.status == "tallied"
     lot = {c: hashlib.sha256(f"{seed}:{c.key}".encode()).hexdigest() for c in (first, second)}
@@ -140,14 +164,17 @@ def test_ties_are_broken_by_the_recorded_seeded_lot(election_admin, contact, mon
     assert AuditEntry.objects.get(action="youth_vote.election.tally").data["tie_seed"] == seed
     # A second count is refused: the seed cannot be redrawn.
     with _after_close(election), pytest.raises(CommandError):
-        call_command("youth_vote_tally", election.slug, stdout=io.StringIO())
+        call_command("youth_vote_tally", election.slug, "--sheets", sheets, stdout=io.StringIO())
 
 
-def test_nothing_is_counted_before_close(built, client, election_admin):
+def test_nothing_is_counted_before_close(built, client, election_admin, tmp_path):
+    sheets = built.sheets_file(tmp_path / "sheets.txt")
     with pytest.raises(CommandError):
-        call_command("youth_vote_tally", built.election.slug, stdout=io.StringIO())
+        call_command(
+            "youth_vote_tally", built.election.slug, "--sheets", sheets, stdout=io.StringIO()
+        )
     client.force_login(election_admin)
-    client.post(f"/youth-vote/admin/{built.election.slug}/tally/")
+    client.post(f"/youth-vote/admin/{built.election.slug}/tally/", built.tally_form())
     assert not CandidateResult.objects.exists()
     assert Election.objects.get().status == "frozen"
 
@@ -232,7 +259,7 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
     admin = __import__("django.test", fromlist=["Client"]).Client()
     admin.force_login(election_admin)
     with _after_close(election):
-        assert admin.post(f"/youth-vote/admin/{election.slug}/tally/").status_code == 302
+        assert admin.post(f"/youth-vote/admin/{election.slug}/tally/", built.tally_form()).status_code == 302
         assert (
             client.get(f"/youth-vote/{election.slug}/results/").status_code == 403
         )  # not yet published
@@ -261,21 +288,28 @@ def test_end_to_end_scenario(client, election_admin, contact, tmp_path, capsys):
         some_tracker in trackers_page.content.decode() or "Sida" in trackers_page.content.decode()
     )
     assert all(len(b) == 2 for b in data["ballots"])
+    # Every published ballot is a ciphertext: one pair of group elements per candidate.
+    for district, ciphertext in data["ballots"]:
+        n = sum(1 for c in data["config"]["candidates"] if c["district"] == district)
+        assert len(ciphertext) == 128 * n
+    assert len(data["decryption"]["trustees"]) == election.trustee_threshold
 
     path = tmp_path / "export.json"
     path.write_text(export.content.decode())
     ok, text = _verify(path)
     assert ok, (seed, text)
-    # Edit one ballot: the verifier fails.
+    # Replace one ballot by a fresh encryption of another choice: the verifier fails.
     tampered = json.loads(path.read_text())
-    district, choice = tampered["ballots"][0]
-    options = [c["key"] for c in tampered["config"]["candidates"] if c["district"] == district] + [
-        None
+    district, _ciphertext = tampered["ballots"][0]
+    options = [c["key"] for c in tampered["config"]["candidates"] if c["district"] == district]
+    public_key = bytes.fromhex(tampered["config"]["encryption"]["public_key"])
+    tampered["ballots"][0] = [
+        district,
+        crypto.ballot_encrypt(public_key, options=len(options), chosen=0).hex(),
     ]
-    tampered["ballots"][0] = [district, next(o for o in options if o != choice)]
     path.write_text(json.dumps(tampered))
     ok, text = _verify(path)
-    assert not ok and "District" in text, seed
+    assert not ok and "sum of the published ballots" in text, seed
 
     # Turnout per school only where at least 10 voted.
     turnout_part = html.split("Valdeltagande per skola</h2>")[1]
@@ -311,7 +345,9 @@ def test_results_page_hides_small_school_turnout_and_shows_charts(election_admin
     voter = built.voters(second_class)[0]
     assert booth.vote(built.codes[voter.pk], built.session_code(second_class))[1].status_code == 303
     with _after_close(built.election):
-        services.election_tally(election=built.election, actor=election_admin)
+        services.election_tally(
+            election=built.election, actor=election_admin, shares=built.shares()
+        )
         services.election_publish(election=Election.objects.get(), actor=election_admin)
         page = client.get(f"/youth-vote/{built.election.slug}/results/").content.decode()
     turnout_part = page.split("Valdeltagande per skola</h2>")[1]
@@ -340,7 +376,7 @@ def test_elected_are_added_to_the_youth_council_in_one_action(election_admin, co
     client.force_login(election_admin)
     slug = built.election.slug
     with _after_close(built.election):
-        client.post(f"/youth-vote/admin/{slug}/tally/")
+        client.post(f"/youth-vote/admin/{slug}/tally/", built.tally_form())
         client.post(f"/youth-vote/admin/{slug}/publish/")
         client.post(f"/youth-vote/admin/{slug}/council/")
         client.post(f"/youth-vote/admin/{slug}/council/")  # a second press adds nothing
