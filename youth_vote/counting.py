@@ -7,13 +7,16 @@ fingerprint); the shares are printed once as key sheets, one per trustee, and ne
 database nor any log ever holds them. Until voting opens, lost sheets can be replaced by a
 new key (``election_rekey``).
 
-At the count, the trustees present enter their sheets; each is checked against its public
-verification key. The ballots' ciphertexts are added per district and candidate, and only
-these sums are decrypted, each with a Chaum–Pedersen proof per trustee, so that
+While voting runs, the worker adds the new ballots' ciphertexts to each district's running
+sum every minute (``ballot_sums_fold``; adding needs no key). At the count, the trustees
+present enter their sheets; each is checked against its public verification key. The last
+ballots are added, and only these sums are decrypted, each with a Chaum–Pedersen proof per trustee, so that
 ``youth_vote_verify`` can check the result from the export without any secret.
 """
 
+import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from democracy.core.services import audit_log
-from youth_vote import codes, crypto, tally
+from youth_vote import casting, codes, crypto, tally
 from youth_vote.models import (
     Ballot,
+    BallotSum,
     Candidate,
     CandidateResult,
     DistrictResult,
@@ -38,6 +42,9 @@ from youth_vote.models import (
 from youth_vote.transitions import election_transition
 
 MAX_TRUSTEES = 9
+FOLD_BATCH = 5000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -147,31 +154,92 @@ def proof_context(election: Election, district_slug: str, candidate_key: str) ->
     return f"{election.fingerprint}:{district_slug}:{candidate_key}".encode()
 
 
-def decrypt_sums(election: Election, shares: list[crypto.TrusteeShare]) -> dict:
-    """Add the ballots per district and candidate and decrypt the sums with ``shares``.
+# --- Running sums ---------------------------------------------------------------------------
 
-    Returns the decryption record kept on the election and published in the export.
+
+def ballot_sums_fold(election: Election, *, limit: int | None = 20_000) -> int:
+    """Add ballots not yet summed to their district's running sum; returns how many.
+
+    One transaction: the election's sum rows are locked before the new ballots are read, so
+    a fold running at the same time (the worker's and the count's) waits and then sees these
+    ballots as summed; each ballot is added exactly once. Ballots cast meanwhile wait for the
+    next fold. ``limit`` bounds one fold's work (``None``: all).
+    """
+    layout = casting.ballot_layout(election)
+    with transaction.atomic():
+        BallotSum.objects.bulk_create(
+            [BallotSum(election=election, district_id=pk) for pk in layout.options],
+            ignore_conflicts=True,
+        )
+        running = {
+            s.district_id: s
+            for s in BallotSum.objects.select_for_update().filter(election=election)
+        }
+        pending = (
+            Ballot.objects.filter(election=election, summed=False)
+            .order_by()
+            .values_list("pk", "district_id", "ciphertext")
+        )
+        if limit is not None:
+            pending = pending[:limit]
+        ids = []
+        new = defaultdict(list)
+        for pk, district_id, ciphertext in pending.iterator(chunk_size=FOLD_BATCH):
+            ids.append(pk)
+            new[district_id].append(bytes(ciphertext))
+        for district_id, ciphertexts in new.items():
+            total = running[district_id]
+            before = [bytes(total.sums)] if total.ballots else []
+            sums = crypto.ballots_sum(before + ciphertexts, len(layout.options[district_id]))
+            total.sums = crypto.ciphertexts_join(sums)
+            total.ballots += len(ciphertexts)
+            total.save(update_fields=["sums", "ballots", "updated_at"])
+        for at in range(0, len(ids), FOLD_BATCH):
+            Ballot.objects.filter(pk__in=ids[at : at + FOLD_BATCH]).update(summed=True)
+    return len(ids)
+
+
+def _ballot_sums_final(election: Election) -> dict[int, BallotSum]:
+    """Every ballot added: the sums to decrypt, by district id.
+
+    The sums are checked against the ballots stored; should they ever differ (a ballot
+    removed or written outside the booth), the sums are made again from every ballot rather
+    than decrypting a wrong total.
+    """
+    ballot_sums_fold(election, limit=None)
+    running = {s.district_id: s for s in BallotSum.objects.filter(election=election)}
+    stored = dict(
+        Ballot.objects.filter(election=election)
+        .order_by()
+        .values_list("district_id")
+        .annotate(n=Count("*"))
+    )
+    if any(running[pk].ballots != stored.get(pk, 0) for pk in running):
+        logger.warning("The running sums of election %s differ from its ballots.", election.pk)
+        with transaction.atomic():
+            BallotSum.objects.filter(election=election).update(ballots=0, sums=b"")
+            Ballot.objects.filter(election=election).update(summed=False)
+            ballot_sums_fold(election, limit=None)
+        running = {s.district_id: s for s in BallotSum.objects.filter(election=election)}
+    return running
+
+
+def decrypt_sums(election: Election, shares: list[crypto.TrusteeShare]) -> dict:
+    """Decrypt each district's sums per candidate with ``shares``, after adding the last
+    ballots. Returns the decryption record kept on the election and published in the export.
     """
     config = election.config
     key = crypto.ElectionKey.from_config(config["encryption"])
+    running = _ballot_sums_final(election)
     districts = []
     for district in election.districts.order_by("slug"):
         options = [c["key"] for c in config["candidates"] if c["district"] == district.slug]
-        ciphertexts = (
-            Ballot.objects.filter(election=election, district=district)
-            .order_by()
-            .values_list("ciphertext", flat=True)
-            .iterator(chunk_size=5000)
-        )
-        ballots = 0
-
-        def counted(rows):
-            nonlocal ballots
-            for row in rows:
-                ballots += 1
-                yield bytes(row)
-
-        sums = crypto.ballots_sum(counted(ciphertexts), len(options))
+        total = running.get(district.pk)
+        ballots = total.ballots if total else 0
+        if ballots:
+            sums = crypto.ballot_split(bytes(total.sums), len(options))
+        else:
+            sums = crypto.ballots_sum([], len(options))
         rows = []
         for candidate_key, (c1, c2) in zip(options, sums, strict=True):
             context = proof_context(election, district.slug, candidate_key)

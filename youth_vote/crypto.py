@@ -192,6 +192,11 @@ def ballot_encrypt(public_key: bytes, *, options: int, chosen: int | None) -> by
     return bytes(out)
 
 
+def ciphertexts_join(pairs: list[tuple[bytes, bytes]]) -> bytes:
+    """The stored form of ``[(c1, c2), …]``: a ballot, or a running sum in a ballot's layout."""
+    return b"".join(c1 + c2 for c1, c2 in pairs)
+
+
 def ballot_split(data: bytes, options: int) -> list[tuple[bytes, bytes]]:
     """``[(c1, c2), …]`` of a stored ballot; raises ``InvalidPoint`` for a malformed one."""
     if len(data) != options * CIPHERTEXT_BYTES:

@@ -412,6 +412,9 @@ class Ballot(models.Model):
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="ballots")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="ballots")
     ciphertext = models.BinaryField(_("encrypted choice"))
+    # Whether the ballot is already in its district's running sum (``BallotSum``): the worker
+    # adds new ballots every minute, so closing needs only the decryption of the sums.
+    summed = models.BooleanField(_("in the running sum"), default=False, db_default=False)
 
     class Meta:
         ordering = ["id"]
@@ -419,10 +422,39 @@ class Ballot(models.Model):
         verbose_name_plural = _("ballots")
         indexes = [
             models.Index(fields=["election", "district"], name="youth_vote_ballot_tally"),
+            models.Index(
+                fields=["election"],
+                condition=models.Q(summed=False),
+                name="youth_vote_ballot_unsummed",
+            ),
         ]
 
     def __str__(self):
         return str(self.pk)
+
+
+class BallotSum(models.Model):
+    """A district's running encrypted sum: the ballots added so far, option by option.
+
+    ``sums`` has the layout of a ballot (one ElGamal ciphertext per approved candidate, in the
+    frozen order); empty until the first ballot is added. Adding ciphertexts needs no key, and
+    only the final sums are ever decrypted (``youth_vote.counting``).
+    """
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballot_sums")
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="ballot_sum"
+    )
+    ballots = models.PositiveIntegerField(_("ballots in the sum"), default=0)
+    sums = models.BinaryField(_("encrypted sums"), default=b"")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("running sum")
+        verbose_name_plural = _("running sums")
+
+    def __str__(self):
+        return f"{self.district_id}: {self.ballots}"
 
 
 class Tracker(models.Model):

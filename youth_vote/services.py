@@ -1082,7 +1082,9 @@ def _ballot_side_rewrite_shuffled(election: Election) -> None:
     Tracker.objects.filter(election=election).delete()
     Ballot.objects.bulk_create(
         (
-            Ballot(election=election, district_id=district_id, ciphertext=ciphertext)
+            Ballot(
+                election=election, district_id=district_id, ciphertext=ciphertext, summed=True
+            )
             for district_id, ciphertext in ballots
         ),
         batch_size=5000,

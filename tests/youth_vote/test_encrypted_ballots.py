@@ -100,7 +100,7 @@ def test_the_voter_ballot_joins_reveal_no_choice(election_admin, contact):
             connection.cursor(), Ballot._meta.db_table
         )
     }
-    assert columns == {"id", "election_id", "district_id", "ciphertext"}
+    assert columns == {"id", "election_id", "district_id", "ciphertext", "summed"}
 
     for variant, rows in _linked_rows().items():
         # The link is real: every voter is joined to exactly one ballot of their district.

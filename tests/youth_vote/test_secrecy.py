@@ -46,7 +46,8 @@ def test_ballot_side_tables_hold_no_identity_no_time_and_random_keys(model):
 def test_ballot_fields_are_exactly_key_election_district_and_ciphertext():
     """No plaintext choice is stored: the choice exists only as a ciphertext."""
     names = {f.name for f in Ballot._meta.concrete_fields}
-    assert names == {"id", "election", "district", "ciphertext"}
+    # ``summed`` says only whether the worker has added the ballot to its district's sum.
+    assert names == {"id", "election", "district", "ciphertext", "summed"}
 
 
 def test_participation_records_only_that_a_voter_took_part():
