@@ -325,7 +325,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+# The site's languages (issue 15): adding one is an entry here and its catalogues
+# (`makemessages -l <code>`); the language switch, the right-to-left layout (Django's
+# LANGUAGES_BIDI) and the accounts' language choice follow this list. Swedish stays the default.
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("fi", _("Finnish")), ("ar", _("Arabic"))]
 # Delta's own corrections of allauth's Swedish (e-post, not "Epost"/"mail"; no "Vänligen"):
 # LOCALE_PATHS win over every app's catalogue. Kept apart from locale/ so makemessages leaves it.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "democracy" / "accounts" / "allauth_sv"]

@@ -200,7 +200,7 @@ class CandidateDecisionForm(forms.Form):
         choices=[
             (Candidate.Status.APPROVED, _("Approve")),
             (Candidate.Status.REJECTED, pgettext_lazy("candidate review", "Reject")),
-            (Candidate.Status.WITHDRAWN, _("Withdraw")),
+            (Candidate.Status.WITHDRAWN, pgettext_lazy("candidate review", "Withdraw")),
             (Candidate.Status.PENDING, _("Back to review")),
         ],
         label=_("What to do"),

@@ -36,7 +36,7 @@ class Election(models.Model):
         DRAFT = "draft", _("Draft")
         FROZEN = "frozen", _("Frozen")
         TALLIED = "tallied", _("Counted")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("election status", "Published")
 
     # The administrative steps an election may take; everything else is refused.
     TRANSITIONS = {
@@ -556,7 +556,7 @@ class CandidateResult(models.Model):
 
     candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="result")
     votes = models.PositiveIntegerField(_("votes"))
-    rank = models.PositiveIntegerField(_("place"))
+    rank = models.PositiveIntegerField(pgettext_lazy("result rank", "place"))
     lot = models.CharField(_("lot"), max_length=64)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     substitute_order = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -24,6 +24,27 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {"municipality_name": settings.MUNICIPALITY_NAME, **context}
         return super().send_mail(template_prefix, email, context)
 
+    def post_login(self, request, user, **kwargs):
+        # The language a person chose is kept with the account: signing in on a device where
+        # no language was chosen yet shows the site in it (a choice made here wins).
+        response = super().post_login(request, user, **kwargs)
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.language != settings.LANGUAGE_CODE
+            and user.language in dict(settings.LANGUAGES)
+        ):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
     def save_user(self, request, user, form, commit=True):
         # New accounts get their e-mail in the language they signed up in.
         language = translation.get_language() or settings.LANGUAGE_CODE

@@ -14,7 +14,7 @@ class ProfileForm(forms.Form):
 
     language = forms.ChoiceField(
         label=_("Language for e-mail"),
-        choices=settings.LANGUAGES,
+        choices=lambda: settings.LANGUAGES,  # read per form: the setting is the only list
         help_text=_("Messages about your proposals and signatures come in this language."),
     )
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -40,10 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone_now)
+    # One of settings.LANGUAGES, checked where it is chosen (the account form, the language
+    # switch); no model choices, so that adding a language needs no migration.
     language = models.CharField(
         _("language"),
         max_length=8,
-        choices=settings.LANGUAGES,
         default="sv",
         help_text=_("The language of the e-mails the site sends you."),
     )

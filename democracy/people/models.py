@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Term(models.Model):
@@ -246,7 +247,7 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.MEMBER)
-    label = models.CharField(_("title"), max_length=200, blank=True)
+    label = models.CharField(pgettext_lazy("person's title", "title"), max_length=200, blank=True)
     on_behalf_of = models.ForeignKey(
         Organization,
         verbose_name=_("for party"),

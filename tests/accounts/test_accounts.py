@@ -3,8 +3,10 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django_q.models import Task
 
@@ -146,3 +148,24 @@ def test_account_page_sets_the_language_for_e_mail(resident_client, resident):
     response = resident_client.post(reverse("accounts:overview"), {"name": "Rut", "language": "xx"})
     assert response.status_code == 200
     assert response.context["form"].errors["language"]
+
+
+def test_signing_in_brings_back_the_language_chosen_before(client, make_user):
+    user = make_user(email="suomi@example.org")
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "fi", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "fi"
+    # Another device: nothing chosen there yet. Signing in shows the site in Finnish.
+    other = Client()
+    response = other.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert other.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fi"
+    assert '<html lang="fi" dir="ltr">' in other.get("/").content.decode()
+    # A device where the visitor chose Arabic keeps Arabic, right to left.
+    third = Client()
+    third.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    third.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert '<html lang="ar" dir="rtl">' in third.get("/").content.decode()

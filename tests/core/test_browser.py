@@ -7,6 +7,7 @@ from django.core import mail
 
 from democracy.core.roles import Role
 from tests.conftest import PASSWORD, totp_now
+from tests.support.browser import choose_language
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def test_public_page_passes_axe(page, live_app, assert_accessible, path):
 
 def test_public_pages_pass_axe_in_english_too(page, live_app, assert_accessible):
     page.goto(live_app("/"))
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     for path in PUBLIC_PATHS[:5]:
         page.goto(live_app(path))
         assert page.locator("html").get_attribute("lang") == "en"
@@ -42,11 +43,11 @@ def test_public_pages_pass_axe_in_english_too(page, live_app, assert_accessible)
 def test_language_switch_changes_text_and_html_lang(page, live_app):
     page.goto(live_app("/privacy/"))
     assert page.locator("h1").inner_text() == "Så hanterar vi dina personuppgifter"
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.wait_for_url(live_app("/privacy/"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "How we handle your personal data"
-    page.get_by_role("button", name="Svenska").click()
+    choose_language(page, "Svenska")
     assert page.locator("html").get_attribute("lang") == "sv"
 
 

@@ -18,7 +18,7 @@ def test_public_page_is_swedish_by_default(client, name):
     response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="sv">' in html
+    assert '<html lang="sv" dir="ltr">' in html
     assert 'href="#main"' in html  # skip link
     assert '<main id="main"' in html
     assert response["Content-Language"] == "sv"
@@ -32,17 +32,17 @@ def test_language_switch_changes_language_and_html_lang(client):
     assert response["Location"] == reverse("core:accessibility")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     page = client.get(reverse("core:accessibility")).content.decode()
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert "Accessibility statement" in page
     client.post(reverse("set_language"), {"language": "sv", "next": "/"})
     page = client.get(reverse("core:accessibility")).content.decode()
-    assert '<html lang="sv">' in page
+    assert '<html lang="sv" dir="ltr">' in page
     assert "Tillgänglighetsredogörelse" in page
 
 
 def test_unknown_language_cookie_falls_back_to_swedish(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
-    assert '<html lang="sv">' in client.get("/").content.decode()
+    assert '<html lang="sv" dir="ltr">' in client.get("/").content.decode()
 
 
 def test_strict_content_security_policy(client):

@@ -1,7 +1,9 @@
-"""Swedish is complete: every string in the code has a translation, and the compiled catalogues
-match their sources."""
+"""Every language of the site is complete: every string in the code has a Swedish translation,
+every other configured language has every string Swedish has, and the compiled catalogues match
+their sources. The msgids are English, so English needs no catalogue of its own."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -9,34 +11,92 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "var", "node_modules", ".git"}
+SOURCE_LANGUAGE = "en"  # the language of the msgids
+PLACEHOLDER = re.compile(r"%\([^)]+\)[sdif]|%[sdif]|\{[A-Za-z_0-9]*\}")
+TAG = re.compile(r"</?([a-z][a-z0-9]*)\b")
 
 
-def po_files(root=ROOT):
+def po_files(root=ROOT, language="sv"):
     return sorted(
-        p for p in root.rglob("locale/sv/LC_MESSAGES/django.po") if not SKIP_DIRS & set(p.parts)
+        p
+        for p in root.rglob(f"locale/{language}/LC_MESSAGES/django.po")
+        if not SKIP_DIRS & set(p.parts)
     )
 
 
 PO_FILES = po_files()
+# Every configured language but the msgids' own, read from the setting: a language added
+# there without its catalogues fails here.
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+CATALOGUES = [
+    (language, sv.parents[2] / language / "LC_MESSAGES" / "django.po")
+    for language in LANGUAGES
+    for sv in PO_FILES
+]
+
+
+def _key(entry):
+    return (entry.msgctxt, entry.msgid)
+
+
+def _translations(entry):
+    return [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
 
 
 def test_catalogues_exist():
     assert len(PO_FILES) >= 5
 
 
-@pytest.mark.parametrize("path", PO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_entry_is_translated(path):
+def _catalogue_id(path):
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize(
+    "language,path",
+    [pytest.param(language, path, id=_catalogue_id(path)) for language, path in CATALOGUES],
+)
+def test_every_entry_is_translated(language, path):
+    """Each language has each catalogue Swedish has, with every string Swedish has, translated,
+    not fuzzy, and with the same placeholders and HTML tags as the English source."""
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing: makemessages -l {language}"
     po = polib.pofile(str(path))
-    untranslated = [e.msgid for e in po.untranslated_entries()]
-    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert po.metadata.get("Language") == language, path
+    entries = {_key(e): e for e in po if not e.obsolete}
+    swedish_path = path.parents[2] / "sv" / "LC_MESSAGES" / "django.po"
+    swedish = {_key(e) for e in polib.pofile(str(swedish_path)) if not e.obsolete}
+    missing = sorted(m for _c, m in swedish - set(entries))
+    assert not missing, f"{language} lacks {len(missing)} strings Swedish has: {missing[:10]}"
+    untranslated = [k[1] for k, e in entries.items() if not all(_translations(e))]
+    fuzzy = [k[1] for k, e in entries.items() if "fuzzy" in e.flags]
     assert not untranslated, f"Untranslated in {path}: {untranslated[:10]}"
     assert not fuzzy, f"Fuzzy in {path}: {fuzzy[:10]}"
+    broken = []
+    for entry in entries.values():
+        source_tags = sorted(TAG.findall(entry.msgid))
+        if entry.msgid_plural:
+            # A plural form may leave the number out ("one file"), never add one.
+            allowed = set(PLACEHOLDER.findall(entry.msgid_plural))
+            ok = all(
+                set(PLACEHOLDER.findall(text)) <= allowed
+                and sorted(TAG.findall(text)) == source_tags
+                for text in _translations(entry)
+            )
+        else:
+            ok = sorted(PLACEHOLDER.findall(entry.msgstr)) == sorted(
+                PLACEHOLDER.findall(entry.msgid)
+            ) and sorted(TAG.findall(entry.msgstr)) == source_tags
+        if not ok:
+            broken.append(entry.msgid)
+    assert not broken, f"Placeholders or tags differ from the source in {path}: {broken[:10]}"
 
 
-@pytest.mark.parametrize("path", PO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", PO_FILES + [path for _language, path in CATALOGUES if path.exists()], ids=_catalogue_id
+)
 def test_compiled_catalogue_matches_source(path):
     mo_path = path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} is missing: run 'make messages'"
@@ -70,13 +130,14 @@ def test_no_string_in_the_code_is_missing_from_the_catalogues(tmp_path):
     assert not missing, f"Run 'make messages' and translate: {missing}"
 
 
-def test_a_string_means_the_same_in_every_catalogue():
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_string_means_the_same_in_every_catalogue(language):
     """Django merges all catalogues into one: the same msgid (and context) must have the same
-    Swedish everywhere, or one app's pages silently show another app's wording. Use a context
+    translation everywhere, or one app's pages silently show another app's wording. Use a context
     (pgettext) where the meanings differ."""
     seen = {}
     clashes = []
-    for path in PO_FILES:
+    for path in po_files(language=language):
         for entry in polib.pofile(str(path)):
             if entry.obsolete:
                 continue
@@ -86,4 +147,4 @@ def test_a_string_means_the_same_in_every_catalogue():
             if key in seen and seen[key][1] != value:
                 clashes.append(f"{key[1]!r} (context {key[0]!r}): {seen[key][0]} {seen[key][1]!r} vs {where} {value!r}")
             seen.setdefault(key, (where, value))
-    assert not clashes, "Same string, different Swedish:\n" + "\n".join(clashes)
+    assert not clashes, f"Same string, different {language}:\n" + "\n".join(clashes)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from democracy.diary.models import Case, Document, Meeting
 from democracy.people.models import Person
+from tests.support.browser import choose_language
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def test_every_public_page_passes_axe_in_swedish_and_english(page, live_app, ass
         page.goto(live_app(path))
         assert page.locator("html").get_attribute("lang") == "sv", path
         assert_accessible(page)
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     for path in paths:
         page.goto(live_app(path))
         assert page.locator("html").get_attribute("lang") == "en", path

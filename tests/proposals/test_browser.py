@@ -20,6 +20,7 @@ from proposals import services
 from proposals.models import Proposal
 from tests.conftest import PASSWORD, totp_now
 from tests.proposals.factories import DistrictFactory
+from tests.support.browser import choose_language
 
 pytestmark = pytest.mark.browser
 
@@ -316,7 +317,7 @@ def test_moderation_pages_pass_axe(
 def test_proposal_page_in_english_passes_axe(page, live_app, assert_accessible, make_proposal):
     proposal = make_proposal(Proposal.Status.ANSWERED)
     page.goto(live_app(f"/proposals/{proposal.pk}/"))
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.wait_for_url(live_app(f"/proposals/{proposal.pk}/"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert "The proposal's journey" in page.content()

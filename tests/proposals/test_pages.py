@@ -37,7 +37,7 @@ def test_detail_page_is_public_only_in_public_states(
     if response.status_code == 200:
         html = response.content.decode()
         assert proposal.title in html
-        assert '<html lang="sv">' in html
+        assert '<html lang="sv" dir="ltr">' in html
         assert_clean_html(html)
     client.force_login(proposer)
     assert client.get(url).status_code == 200

@@ -306,3 +306,15 @@ def browser_login(page, user, *, base_url: str) -> None:
             }
         ]
     )
+
+
+def choose_language(page, name: str) -> None:
+    """Switch the page's language as a visitor does: open the header's language menu, then
+    press the language's button (``name`` in its own language: "English", "Suomi", "العربيّة")."""
+    switch = page.locator("details.language-switch").first
+    if switch.get_attribute("open") is None:
+        switch.locator("summary").click()
+    url = page.url
+    switch.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_url(url)
+    page.wait_for_load_state()
