@@ -45,6 +45,7 @@ def save_agenda_item(request, item: AgendaItem, changed: list[str], created: boo
 class DocumentInline(AuditedInlineMixin, admin.StackedInline):
     model = Document
     extra = 0
+    rich_text_fields = ("text",)
     fields = (
         ("kind", "title"),
         ("file", "minutes_version", "published_on"),
@@ -320,6 +321,7 @@ class CaseAdmin(AuditedAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(AuditedAdmin):
+    rich_text_fields = ("text",)
     list_display = ("title", "kind", "public", "meeting", "case", "published_on")
     list_filter = ("kind", "public", "minutes_version")
     search_fields = ("title", "registry_document_id", "withheld_ground")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from democracy.core.sanitize import clean_html
 from democracy.people import services
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 from democracy.people.selectors import person_party
@@ -432,7 +433,8 @@ def _import_persons(rows, report, actor, consent_source) -> dict:
             "image_url": _text(row.get("image"), 200),
         }
         if row.get("biography") or row.get("summary"):
-            values["biography"] = _text(row.get("biography") or row.get("summary"), 5000)
+            # Cleaned here as person_update would, so that a second import compares alike.
+            values["biography"] = clean_html(_text(row.get("biography") or row.get("summary"), 5000))
         person = _find(Person, popolo_id, "person")
         if person is None:
             extra = {} if popolo_id.startswith(DELTA_PREFIX) else {"popolo_id": popolo_id}
