@@ -279,7 +279,7 @@ def public_paths(entered) -> list[str]:
         f"/politicians/{entered['people'][0].slug}/contact/",
         f"/documents/{entered['withheld'].pk}/request/",
         "/search/?q=img",
-        "/search/?q=script",
+        "/search/?q=link",
         # What a visitor types is shown back: in the search box, the heading and the filters.
         *(f"/search/?q={probe}" for probe in probes),
         *(f"/politicians/?q={probe}" for probe in probes[:2]),
