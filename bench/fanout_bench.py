@@ -60,6 +60,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from deploy.stack import (  # noqa: E402
+    find_nginx,
+    make_certificate,
+    nginx_conf,
+    ports_free,
+    proc_table,
+    production_env,
+)
+from deploy.stack import start_nginx as stack_start_nginx  # noqa: E402
 
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "5000"))
 VIA = os.environ.get("BENCH_FANOUT_VIA", "direct")
@@ -85,26 +94,13 @@ def configure_environment(tmp: Path) -> dict:
     if not database_url.startswith("postgres") or not redis_url.startswith("redis"):
         sys.exit("Set BENCH_DATABASE_URL (PostgreSQL) and REDIS_URL for the benchmark.")
     ensure_database(database_url)
-    env = dict(os.environ)
-    for name in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS"):
-        env.pop(name, None)
-    env.update(
+    env = production_env(
+        tls_port=TLS_PORT,
+        http_port=HTTP_PORT,
+        asgi_port=ASGI_PORT,
+        tmp=tmp,
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
-        HOST=HOST,
-        HTTP_PORT=str(HTTP_PORT),
-        ASGI_PORT=str(ASGI_PORT),
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-        TASKS_SYNC="0",
-        LOG_LEVEL="WARNING",
-        # All signers come from 127.0.0.1: lift the per-address limit and the burst alert, and
-        # keep the proposal open (the default threshold would refer it mid-run).
-        PROPOSALS_SIGN_RATE_IP="1000000/m",
-        PROPOSALS_BURST_THRESHOLD="100000000",
-        PROPOSALS_SIGNATURE_THRESHOLD="1000000000",
-        DJANGO_SETTINGS_MODULE="democracy.settings",
     )
     # This process makes the data (its sessions must be signed with the stack's SECRET_KEY).
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PROPOSALS_SIGNATURE_THRESHOLD"):
@@ -125,17 +121,6 @@ def raise_file_limit(needed: int) -> None:
 
 
 # --- The stack ------------------------------------------------------------------------------
-
-
-def ports_free(*ports) -> None:
-    """Refuse to start over another stack still listening (its answers would be taken for
-    this run's)."""
-    import socket
-
-    for port in ports:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                raise SystemExit(f"port {port} is in use: stop what listens there first")
 
 
 def start_stack(env, tmp: Path):
@@ -177,44 +162,21 @@ def stop_stack(app, log) -> None:
 
 def start_nginx(tmp: Path):
     """deploy/nginx/delta.conf with this run's ports and paths, and room for the sockets."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    openssl = shutil.which("openssl")
-    if not Path(nginx).exists() or not openssl:
+    nginx = find_nginx()
+    if not nginx or not shutil.which("openssl"):
         raise SystemExit("BENCH_FANOUT_VIA=nginx needs nginx and openssl")
     tmp.chmod(0o755)
-    subprocess.run(  # noqa: S603
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")],
-        check=True,
-        capture_output=True,
+    make_certificate(tmp)
+    conf = nginx_conf(
+        tmp,
+        tmp / "static",
+        tmp / "media",
+        tls_port=TLS_PORT,
+        http_port=HTTP_PORT,
+        asgi_port=ASGI_PORT,
+        worker_connections=2 * SOCKETS + 200,
     )
-    text = (ROOT / "deploy/nginx/delta.conf").read_text()
-    text = text.replace("127.0.0.1:8001", f"127.0.0.1:{HTTP_PORT}")
-    text = text.replace("127.0.0.1:8002", f"127.0.0.1:{ASGI_PORT}")
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{TLS_PORT} ssl http2;")
-    start = text.index("server {\n    listen 80;")  # the port-80 redirect: not ours here
-    text = text[:start] + text[text.index("}\n", start) + 2 :]
-    text = text.replace("server_name demokrati.norrvik.se;", "server_name 127.0.0.1;")
-    text = text.replace("/etc/ssl/delta/fullchain.pem", str(tmp / "cert.pem"))
-    text = text.replace("/etc/ssl/delta/privkey.pem", str(tmp / "key.pem"))
-    text = text.replace("/var/lib/delta/static/", f"{tmp}/static/")
-    text = text.replace("/var/lib/delta/media/", f"{tmp}/media/")
-    text = text.replace("/var/log/nginx/", f"{tmp}/")
-    (tmp / "delta.conf").write_text(text)
-    # Each proxied socket holds two descriptors in nginx's worker.
-    connections = 2 * SOCKETS + 200
-    (tmp / "nginx.conf").write_text(
-        f"pid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\nworker_processes 1;\n"
-        f"worker_rlimit_nofile {connections + 100};\n"
-        f"events {{ worker_connections {connections}; }}\n"
-        f"http {{\n include /etc/nginx/mime.types;\n client_body_temp_path {tmp}/body;\n"
-        f" proxy_temp_path {tmp}/proxy;\n fastcgi_temp_path {tmp}/fcgi;\n"
-        f" uwsgi_temp_path {tmp}/uwsgi;\n scgi_temp_path {tmp}/scgi;\n"
-        f" include {tmp}/delta.conf;\n}}\n"
-    )
-    proxy = subprocess.Popen(  # noqa: S603
-        [nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp), "-g", "daemon off;"]
-    )
+    proxy = stack_start_nginx(nginx, conf, tmp)
     time.sleep(1)
     if proxy.poll() is not None:
         raise SystemExit(f"nginx exited ({proxy.returncode}); see {tmp}/error.log")
@@ -223,29 +185,6 @@ def start_nginx(tmp: Path):
 
 
 # --- CPU per process kind -------------------------------------------------------------------
-
-
-def _proc_table():
-    """pid -> (parent pid, command line, CPU seconds) for every process we may read."""
-    tick = os.sysconf("SC_CLK_TCK")
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry.name}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        # After the command name: state, ppid, ... utime (12th), stime (13th).
-        table[int(entry.name)] = (
-            int(fields[1]),
-            cmdline,
-            (int(fields[11]) + int(fields[12])) / tick,
-        )
-    return table
 
 
 class CpuMeter:
@@ -269,7 +208,7 @@ class CpuMeter:
         return {row[0] for row in rows}
 
     def sample(self) -> dict[int, tuple[str, float]]:
-        table = _proc_table()
+        table = proc_table()
         backends = self._backends()
         children: dict[int, list[int]] = {}
         for pid, (ppid, _cmd, _cpu) in table.items():

@@ -58,6 +58,8 @@ from deploy.stack import (  # noqa: E402
     find_nginx,
     make_certificate,
     nginx_conf,
+    proc_table,
+    production_env,
     start_nginx,
     stop_run_production,
 )
@@ -90,34 +92,20 @@ def configure_environment() -> dict:
         sys.exit("Set BENCH_DATABASE_URL to a PostgreSQL database for the benchmark.")
     if not os.environ.get("REDIS_URL", "").startswith("redis"):
         sys.exit("Set REDIS_URL (make run-production needs it).")
-    # What `make run-production` gets in production (docs/deployment.md), on our own ports.
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(40),
-        "HOST": HOST,
-        "HTTP_PORT": str(PORT_APP),
-        "ASGI_PORT": str(PORT_ASGI),
-        "HTTP_WORKERS": str(WORKERS),
-        "HTTP_THREADS": str(THREADS),
-        "LOG_LEVEL": "WARNING",
-        "TASKS_SYNC": "0",
-        "STATIC_MANIFEST": "1",
-        "WHITENOISE_USE_FINDERS": "0",
-        # The benchmark's signers all come from 127.0.0.1: lift the per-IP limit and the burst
-        # alert, keep everything else as in production.
-        "PROPOSALS_SIGN_RATE_IP": "1000000/m",
-        "PROPOSALS_SIGN_RATE_USER": "1000/m",
-        "PROPOSALS_BURST_THRESHOLD": "100000000",
-        "PROPOSALS_SIGNATURE_THRESHOLD": "1000000000",
-        "DJANGO_SETTINGS_MODULE": "democracy.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    dropped = ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS")
-    server_env = {k: v for k, v in os.environ.items() if k not in dropped}
-    server_env.update(env)
+    # What `make run-production` gets in production (docs/deployment.md), on our own ports,
+    # with the signing limits lifted for load from one address.
+    server_env = production_env(
+        tls_port=PORT_TLS,
+        http_port=PORT_APP,
+        asgi_port=PORT_ASGI,
+        DATABASE_URL=database_url,
+        HTTP_WORKERS=str(WORKERS),
+        HTTP_THREADS=str(THREADS),
+        PROPOSALS_SIGN_RATE_USER="1000/m",
+        PYTHONPATH=str(ROOT),
+    )
     # This process makes the data (as a management command would): settings as in production.
-    os.environ.update(env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
+    os.environ.update(server_env, DEBUG="0", ALLOWED_HOSTS="127.0.0.1")
     return server_env
 
 
@@ -646,19 +634,9 @@ def overload_phase(saturation: float, proposals: list[int], cookies, env) -> dic
 
 def cpu_seconds() -> dict[str, float]:
     """CPU time (user + system) used so far by each kind of process on the machine."""
-    tick = os.sysconf("SC_CLK_TCK")
     totals: dict[str, float] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry.name}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if int(entry.name) == os.getpid() or "bench/sign_bench.py" in cmdline:
+    for pid, (_ppid, cmdline, cpu) in proc_table().items():
+        if pid == os.getpid() or "bench/sign_bench.py" in cmdline:
             kind = "load client"  # this process and its client processes
         elif f":{PORT_APP}" in cmdline:
             kind = "Delta (gunicorn)"
@@ -674,8 +652,7 @@ def cpu_seconds() -> dict[str, float]:
             kind = "Redis"
         else:
             kind = "other"
-        # utime and stime are the 12th and 13th fields after the command name.
-        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        totals[kind] = totals.get(kind, 0.0) + cpu
     return totals
 
 

@@ -39,6 +39,7 @@ from deploy.stack import (  # noqa: E402
     find_nginx,
     make_certificate,
     nginx_conf,
+    production_env,
     start_nginx,
     stop_run_production,
 )
@@ -54,21 +55,15 @@ TLS.verify_mode = ssl.CERT_NONE  # the certificate is made by this run, self-sig
 TARGETS = {"direct": (PORT_APP, None), "nginx": (PORT_TLS, TLS)}
 # What `make run-production` gets (docs/deployment.md), on our ports, with the settings module
 # that adds the baseline view.
-SERVER_ENV = {
-    **{
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS")
-    },
-    "DJANGO_SETTINGS_MODULE": "bench.youth_vote_settings",
-    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "k" * 40),
-    "HOST": HOST,
-    "HTTP_PORT": str(PORT_APP),
-    "ASGI_PORT": str(PORT_ASGI),
-    "LOG_LEVEL": "ERROR",
-    "STATIC_MANIFEST": "1",
-    "WHITENOISE_USE_FINDERS": "0",
-}
+SERVER_ENV = production_env(
+    tls_port=PORT_TLS,
+    http_port=PORT_APP,
+    asgi_port=PORT_ASGI,
+    lift_limits=False,
+    DJANGO_SETTINGS_MODULE="bench.youth_vote_settings",
+    SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "k" * 40),
+    LOG_LEVEL="ERROR",
+)
 # This process makes the data, as a management command in production would.
 ENV = {**SERVER_ENV, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "TASKS_SYNC": "1"}
 os.environ.update(ENV)

@@ -290,24 +290,15 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="delta-stack-"))
     tmp.chmod(0o755)  # nginx's workers run as another user when it is started as root
     static_root, media_root = tmp / "static", tmp / "media"
-    env.update(
+    from deploy.stack import production_env
+
+    env = production_env(
+        tls_port=TLS_PORT,
+        http_port=HTTP_PORT,
+        asgi_port=ASGI_PORT,
+        tmp=tmp,
         SECRET_KEY=secrets.token_urlsafe(40),
-        STATIC_ROOT=str(static_root),
-        MEDIA_ROOT=str(media_root),
-        HOST=HOST,
-        HTTP_PORT=str(HTTP_PORT),
-        ASGI_PORT=str(ASGI_PORT),
-        TASKS_SYNC="0",
-        LOG_LEVEL="WARNING",
-        STATIC_MANIFEST="1",
-        WHITENOISE_USE_FINDERS="0",
-        PROPOSALS_SIGN_RATE_IP="1000000/m",
-        PROPOSALS_BURST_THRESHOLD="100000000",
-        PROPOSALS_SIGNATURE_THRESHOLD="1000000000",
-        DJANGO_SETTINGS_MODULE="democracy.settings",
     )
-    for name in ("SECURE_COOKIES", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS"):
-        env.pop(name, None)
     openssl = shutil.which("openssl")
     certificate = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
     certificate += ["-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem")]

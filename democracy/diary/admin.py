@@ -42,9 +42,35 @@ def save_agenda_item(request, item: AgendaItem, changed: list[str], created: boo
         )
 
 
+class DocumentAdminForm(forms.ModelForm):
+    """Holds a document to the rule of ``services.document_add``: a withheld document names
+    its legal ground and keeps no text (its text is not public, so Delta does not hold it)."""
+
+    class Meta:
+        model = Document
+        fields = [
+            "kind", "title", "meeting", "agenda_item", "case", "file", "text", "minutes_version",
+            "published_on", "registry_document_id", "public", "withheld_ground",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        public = cleaned.get("public", True)
+        refusal = services.document_refusal(
+            public=public, withheld_ground=cleaned.get("withheld_ground", "")
+        )
+        if refusal:
+            self.add_error("withheld_ground", refusal)
+        if not public:
+            cleaned["text"] = ""
+        return cleaned
+
+
 class DocumentInline(AuditedInlineMixin, admin.StackedInline):
     model = Document
+    form = DocumentAdminForm
     extra = 0
+    rich_text_fields = ("text",)
     fields = (
         ("kind", "title"),
         ("file", "minutes_version", "published_on"),
@@ -320,6 +346,8 @@ class CaseAdmin(AuditedAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(AuditedAdmin):
+    form = DocumentAdminForm
+    rich_text_fields = ("text",)
     list_display = ("title", "kind", "public", "meeting", "case", "published_on")
     list_filter = ("kind", "public", "minutes_version")
     search_fields = ("title", "registry_document_id", "withheld_ground")

@@ -455,6 +455,15 @@ def agenda_item_update(*, item: AgendaItem, actor, **fields) -> list[str]:
     return changed
 
 
+def document_refusal(*, public: bool, withheld_ground: str) -> str:
+    """Why a document cannot be saved as it is, or "" when it can: the one rule used by
+    ``document_add`` and the admin's document forms. A withheld document names the legal
+    ground for withholding it (and keeps no text: the callers drop it)."""
+    if not public and not (withheld_ground or "").strip():
+        return _("A withheld document needs the legal ground for withholding it.")
+    return ""
+
+
 @transaction.atomic
 def document_add(
     *,
@@ -470,8 +479,9 @@ def document_add(
     **fields,
 ) -> Document:
     """Attach a document; a withheld one must name its legal ground (and keeps no text)."""
-    if not public and not withheld_ground.strip():
-        raise DiaryError(_("A withheld document needs the legal ground for withholding it."))
+    refusal = document_refusal(public=public, withheld_ground=withheld_ground)
+    if refusal:
+        raise DiaryError(refusal)
     document = Document(
         kind=kind,
         title=title,

@@ -82,6 +82,7 @@ class PersonAdmin(AuditedAdmin):
     search_fields = ("given_name", "family_name", "sort_name", "slug")
     prepopulated_fields = {"slug": ("given_name", "family_name")}
     raw_id_fields = ("user",)
+    rich_text_fields = ("biography",)
     fieldsets = (
         (None, {"fields": ("given_name", "family_name", "sort_name", "slug", "is_protected")}),
         (_("Presentation"), {"fields": ("image", "image_alt", "biography", "gender")}),

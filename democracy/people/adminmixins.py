@@ -6,6 +6,7 @@ the ``diary_editor`` group), so the admin works the same whether or not the perm
 exist, for instance after a test flushed them.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
+from democracy.core.sanitize import clean_html
 from democracy.core.services import audit_log
 from democracy.people.services import record_delete
 
@@ -46,11 +48,24 @@ def _is_key(field, value) -> bool:
     return True
 
 
+class RichTextField(forms.CharField):
+    """Rich text typed in the back office: cleaned by the one sanitiser on the way in, as the
+    services clean what they are given, so the stored row (which the API and the Popolo
+    export hand out as it is) never holds markup the allowlist refuses."""
+
+    def clean(self, value):
+        return clean_html(super().clean(value))
+
+
 class EditorPermissionsMixin:
     # Addresses typed without a scheme are taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Fields shown as HTML on the public pages (with the ``rich_text`` filter).
+    rich_text_fields: tuple[str, ...] = ()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.rich_text_fields:
+            kwargs.setdefault("form_class", RichTextField)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(formfield, "widget", None)
         if isinstance(widget, AdminSplitDateTime):

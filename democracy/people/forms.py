@@ -6,9 +6,13 @@ class PoliticianFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
     party = forms.ChoiceField(label=_("Party"), required=False)
     body = forms.ChoiceField(label=_("Body"), required=False)
+    term = forms.ChoiceField(label=_("Term of office"), required=False)
 
-    def __init__(self, *args, parties=(), bodies=(), **kwargs):
+    def __init__(self, *args, parties=(), bodies=(), terms=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["term"].choices = [("", _("This term of office"))] + [
+            (term.slug, term.name) for term in terms
+        ]
         self.fields["party"].choices = [("", _("All parties"))] + [
             (party.slug, party.name) for party in parties
         ]

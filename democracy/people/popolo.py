@@ -18,11 +18,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
+from django.utils.translation import pgettext
 
+from democracy.core.sanitize import clean_html
 from democracy.people import services
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 from democracy.people.selectors import person_party
@@ -304,9 +307,17 @@ def _import_terms(events, report, actor) -> dict:
 
 def _term_name(name: str, start: date, end: date) -> str:
     """A readable term name: an election label ("2014 election") names the vote, not the
-    four years after it, so such a period is called "Mandatperioden 2014–2018"."""
+    four years after it, so such a period is called "Mandatperioden 2014–2018". The name is
+    stored, like the rest of what the municipality publishes, in the site's language
+    (``LANGUAGE_CODE``) whatever language the import runs in; pages mark it with that
+    language."""
     if not name or "election" in name.lower() or name.lower().endswith("val"):
-        return f"Mandatperioden {start.year}–{end.year}"
+        with translation.override(settings.LANGUAGE_CODE):
+            # Translators: the name given to an imported term of office, e.g. 2014–2018.
+            return pgettext("generated term name", "Term of office %(start)s–%(end)s") % {
+                "start": start.year,
+                "end": end.year,
+            }
     return name
 
 
@@ -432,7 +443,8 @@ def _import_persons(rows, report, actor, consent_source) -> dict:
             "image_url": _text(row.get("image"), 200),
         }
         if row.get("biography") or row.get("summary"):
-            values["biography"] = _text(row.get("biography") or row.get("summary"), 5000)
+            # Cleaned here as person_update would, so that a second import compares alike.
+            values["biography"] = clean_html(_text(row.get("biography") or row.get("summary"), 5000))
         person = _find(Person, popolo_id, "person")
         if person is None:
             extra = {} if popolo_id.startswith(DELTA_PREFIX) else {"popolo_id": popolo_id}

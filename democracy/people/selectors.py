@@ -127,6 +127,50 @@ def politicians_list(*, party: str = "", body: str = "", query: str = "", on=Non
     return result
 
 
+def terms_past(*, on=None):
+    """Terms of office that have ended and in which someone held an assignment (not a party
+    membership), newest first: the politician list offers their representatives."""
+    day = on or localdate()
+    return (
+        Term.objects.filter(end_date__lt=day)
+        .filter(memberships__in=Membership.objects.exclude(organization__classification="party"))
+        .distinct()
+        .order_by("-start_date")
+    )
+
+
+def politicians_of_term(*, term: Term, party: str = "", body: str = "", query: str = ""):
+    """Persons who held an assignment in ``term`` (whether or not they hold one now), filtered
+    like ``politicians_list``; each carries ``public_memberships`` (that term's seats, none for
+    a protected person) and ``party`` (the one they sat for then)."""
+    seat = Q(memberships__term=term) & ~Q(memberships__organization__classification="party")
+    if party:
+        seat &= Q(memberships__on_behalf_of__slug=party)
+    if body:
+        seat &= Q(memberships__organization__slug=body)
+    people = Person.objects.filter(seat)
+    if body:
+        people = people.filter(is_protected=False)
+    for word in query.split()[:5]:
+        people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    seats = (
+        Membership.objects.filter(term=term)
+        .exclude(organization__classification="party")
+        .select_related("organization", "on_behalf_of", "term")
+        .order_by("organization__sort_order", "organization__name", "role")
+    )
+    people = people.distinct().prefetch_related(
+        Prefetch("memberships", queryset=seats, to_attr="term_memberships")
+    )
+    result = list(people.order_by("sort_name", "family_name", "given_name"))
+    for person in result:
+        person.party = next(
+            (m.on_behalf_of for m in person.term_memberships if m.on_behalf_of_id), None
+        )
+        person.public_memberships = [] if person.is_protected else person.term_memberships
+    return result
+
+
 @dataclass
 class PoliticianProfile:
     person: Person

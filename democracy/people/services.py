@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
-from democracy.core.sanitize import clean_line, clean_text
+from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 
@@ -29,6 +29,8 @@ def unique_slug(model, base: str, *, exclude_pk=None) -> str:
 
 @transaction.atomic
 def person_create(*, given_name: str, family_name: str, actor, **fields) -> Person:
+    if "biography" in fields:
+        fields["biography"] = clean_html(fields["biography"])
     person = Person(given_name=given_name.strip(), family_name=family_name.strip(), **fields)
     if not person.slug:
         person.slug = unique_slug(Person, f"{person.given_name} {person.family_name}")
@@ -88,6 +90,8 @@ def _changed(instance, fields: dict) -> list[str]:
 @transaction.atomic
 def person_update(*, person: Person, actor, **fields) -> list[str]:
     """Change ``fields`` of ``person``; returns the names that actually changed."""
+    if "biography" in fields:
+        fields["biography"] = clean_html(fields["biography"])
     changed = _changed(person, fields)
     if changed:
         person.full_clean()

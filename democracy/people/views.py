@@ -11,7 +11,8 @@ from democracy.people.forms import ContactForm, PoliticianFilterForm
 
 
 class PoliticianListView(TemplateView):
-    """Every politician with a current assignment; filter by name, party and body."""
+    """Every politician with a current assignment; filter by name, party and body. With a past
+    term of office chosen, the representatives of that term instead (former ones too)."""
 
     template_name = "people/politician_list.html"
 
@@ -19,17 +20,27 @@ class PoliticianListView(TemplateView):
         context = super().get_context_data(**kwargs)
         parties = list(selectors.parties_list())
         bodies = list(selectors.bodies_list())
-        form = PoliticianFilterForm(self.request.GET or None, parties=parties, bodies=bodies)
+        terms = list(selectors.terms_past())
+        form = PoliticianFilterForm(
+            self.request.GET or None, parties=parties, bodies=bodies, terms=terms
+        )
         filters = {"party": "", "body": "", "query": ""}
+        term = None
         if form.is_bound and form.is_valid():
             filters = {
                 "party": form.cleaned_data["party"],
                 "body": form.cleaned_data["body"],
                 "query": form.cleaned_data["q"],
             }
+            term = next((t for t in terms if t.slug == form.cleaned_data["term"]), None)
         context["form"] = form
-        context["politicians"] = selectors.politicians_list(**filters)
-        context["filtered"] = any(filters.values())
+        context["past_terms"] = terms
+        context["term"] = term
+        if term is None:
+            context["politicians"] = selectors.politicians_list(**filters)
+        else:
+            context["politicians"] = selectors.politicians_of_term(term=term, **filters)
+        context["filtered"] = any(filters.values()) or term is not None
         return context
 
 

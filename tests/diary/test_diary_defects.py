@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from democracy.core.roles import Role
 from democracy.diary import services
-from democracy.diary.models import Case, Meeting
+from democracy.diary.models import Case, Document, Meeting
 from tests.diary.factories import AgendaItemFactory, CaseFactory, MeetingFactory
 from tests.diary.test_admin_queries import inline
 
@@ -333,3 +333,27 @@ def test_admin_split_date_and_time_boxes_are_named_after_their_field(editor_clie
     # The script that names the autocomplete boxes runs after Django's autocomplete.js.
     assert re.search(r'<script src="[^"]*people/admin-field-names\.js" defer>', page)
     assert "css/admin.css" in page  # breadcrumb links underlined
+
+
+def test_a_withheld_document_needs_its_ground_and_keeps_no_text_in_the_back_office(
+    editor_client,
+):
+    """The rule of ``document_add`` holds in the admin too (it did not: a withheld document
+    could be saved with no legal ground, and kept the text that is not public)."""
+    case = CaseFactory()
+    url = reverse("admin:diary_document_add")
+    data = {
+        "kind": "decision_basis", "title": "Utredning om enskild", "case": case.pk,
+        "text": "<p>Uppgifter om hälsa.</p>", "public": "", "meeting": "", "agenda_item": "",
+        "minutes_version": "", "published_on": "", "registry_document_id": "D-1",
+        "withheld_ground": "",
+    }  # fmt: skip
+    refused = editor_client.post(url, data)
+    assert refused.status_code == 200 and not Document.objects.exists()
+    assert "withheld_ground" in refused.context["adminform"].form.errors
+
+    response = editor_client.post(url, data | {"withheld_ground": "OSL 26 kap. 1 §"})
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert not document.public and document.text == ""
+    assert document.withheld_ground == "OSL 26 kap. 1 §"

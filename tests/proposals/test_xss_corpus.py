@@ -10,10 +10,9 @@ every page that shows them is opened in Chromium with the payloads' hooks in pla
 ``__xssHit``, ``alert``, ``confirm``, ``prompt`` and ``print`` record a call, dialogs and
 Content-Security-Policy violations (a payload that reached markup and was only stopped by the
 CSP) are recorded, and the DOM is searched for event-handler attributes, ``javascript:`` URLs
-and scripts that carry a payload. Payloads are grouped, so the run opens about twenty pages.
+and scripts that carry a payload (``tests/support/xss.py``, shared with the diary's suite in
+``tests/diary/test_xss_corpus.py``). Payloads are grouped, so the run opens about twenty pages.
 """
-
-import re
 
 import pytest
 from django.utils import timezone
@@ -25,55 +24,12 @@ from tests.diary.factories import AgendaItemFactory, CaseFactory, MeetingFactory
 from tests.people.factories import OrganizationFactory, politician
 from tests.proposals.conftest import BODY
 from tests.proposals.test_browser import sign_in
-from tests.support.xss_payloads import TEMPLATE_MARK, payloads
+from tests.support.xss import DETECT, chunks, inspect, joined, problems
+from tests.support.xss_payloads import payloads
 
 pytestmark = pytest.mark.browser
 
 CORPUS = payloads()
-
-# Runs before any page script (playwright adds it outside the page's CSP).
-DETECT = """
-window.__xss = [];
-window.__xssHit = (n) => { window.__xss.push("hit:" + n); };
-for (const name of ["alert", "confirm", "prompt", "print"]) {
-  window[name] = (n) => { window.__xss.push(name + ":" + n); };
-}
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "") + " " + (e.sample || ""));
-}, true);
-"""
-
-# What of a payload reached the DOM as markup rather than as text.
-MARKUP = """
-() => {
-  const found = [];
-  for (const el of document.querySelectorAll("*")) {
-    for (const attr of el.attributes) {
-      const name = attr.name.toLowerCase();
-      const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, "").toLowerCase();
-      if (name.startsWith("on") && value.includes("__xsshit")) found.push(el.tagName + " " + name);
-      if (["href", "src", "action", "formaction", "data", "xlink:href", "srcdoc"].includes(name)
-          && (value.startsWith("javascript:") || value.startsWith("data:text/html")
-              || value.includes("__xsshit"))) found.push(el.tagName + " " + name + "=" + attr.value);
-    }
-    if (el.tagName === "SCRIPT" && el.textContent.includes("__xssHit")) found.push("SCRIPT");
-    if (["IFRAME", "OBJECT", "EMBED", "BASE"].includes(el.tagName)
-        && el.outerHTML.includes("xssHit")) found.push(el.tagName);
-    // A description <meta> may quote a payload as text; a refresh must not carry one.
-    if (el.tagName === "META" && el.httpEquiv && el.outerHTML.includes("xssHit")) found.push("META");
-  }
-  return found;
-}
-"""
-
-
-def chunks(items, size):
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def joined(items):
-    return "\n".join(text for _, text in items)
 
 
 @pytest.fixture
@@ -146,25 +102,6 @@ def written(make_user, moderator, topic, committee, settings):
     return {"author": author, "target": target, "paths": sorted(paths)}
 
 
-def _open(page, url, dialogs):
-    page.goto(url)
-    page.wait_for_load_state("load")
-    # Give handlers that fire late (autofocus, animations, media errors) their turn.
-    page.wait_for_timeout(150)
-    executed = page.evaluate("window.__xss")
-    csp = page.evaluate("window.__csp")
-    markup = page.evaluate(MARKUP)
-    text = page.inner_text("body")
-    evaluated = re.findall(TEMPLATE_MARK + r"\d+:1337", text)
-    return {
-        "executed": executed,
-        "csp": csp,
-        "markup": markup,
-        "templates": evaluated,
-        "dialogs": list(dialogs),
-    }
-
-
 def test_no_payload_runs_on_any_page_that_shows_it(
     written, page, live_app, moderator, _playwright_browser
 ):
@@ -180,7 +117,7 @@ def test_no_payload_runs_on_any_page_that_shows_it(
     sign_in(page, live_app, written["author"])
     results = {}
     for path in written["paths"]:
-        results[path] = _open(page, live_app(path), dialogs)
+        results[path] = inspect(page, live_app(path), dialogs)
     shown = page.content()
 
     # A moderator sees the queue with the reports and the moderation page of the proposal.
@@ -194,12 +131,12 @@ def test_no_payload_runs_on_any_page_that_shows_it(
     )
     sign_in(staff_page, live_app, moderator, totp=True)
     for path in ("/moderation/", f"/moderation/proposals/{written['target'].pk}/"):
-        results[path] = _open(staff_page, live_app(path), dialogs)
+        results[path] = inspect(staff_page, live_app(path), dialogs)
     staff_content = staff_page.content()
     staff.close()
 
-    problems = {path: r for path, r in results.items() if any(r.values())}
-    assert not problems, f"payloads ran or reached markup: {problems}"
+    found = problems(results)
+    assert not found, f"payloads ran or reached markup: {found}"
     assert not csp_console, csp_console
     # The run saw what it was meant to: the pages opened show the corpus as text.
     assert len(results) >= 20
@@ -220,7 +157,7 @@ def test_the_detectors_catch_the_corpus_when_nothing_cleans_it(page, live_app):
         "**/xss-probe/", lambda route: route.fulfill(body=raw, content_type="text/html")
     )
     dialogs = []
-    result = _open(page, live_app("/xss-probe/"), dialogs)
+    result = inspect(page, live_app("/xss-probe/"), dialogs)
     hits = {entry.split(":")[1] for entry in result["executed"]}
     assert len(hits) >= 20, result["executed"]
     assert len(result["markup"]) >= len(CORPUS) // 2, result["markup"]

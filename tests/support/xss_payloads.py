@@ -1,4 +1,5 @@
-"""A corpus of classic XSS payloads for the attack suite (tests/core/test_xss_corpus.py).
+"""A corpus of classic XSS payloads for the attack suites
+(tests/proposals/test_xss_corpus.py, tests/diary/test_xss_corpus.py).
 
 Each payload is a template with ``{n}``, its number: when one runs, it calls ``__xssHit(n)``
 (or ``alert(n)`` and friends, which the test hooks too), so the test says which payload ran
