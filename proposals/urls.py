@@ -7,6 +7,7 @@ app_name = "proposals"
 urlpatterns = [
     path("proposals/", views.ProposalListView.as_view(), name="proposal-list"),
     path("proposals/rules/", views.RulesView.as_view(), name="rules"),
+    path("proposals/lattlast/", views.EasyReadView.as_view(), name="easy-read"),
     path("proposals/new/", views.ProposalWriteView.as_view(), name="proposal-create"),
     path("proposals/mine/", views.MyProposalsView.as_view(), name="my-proposals"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal-detail"),

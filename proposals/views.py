@@ -144,6 +144,15 @@ class ProposalListView(ListView):
         return context
 
 
+class EasyReadView(TemplateView):
+    """E-proposals in easy Swedish, with the same published rules as the rules page."""
+
+    template_name = "proposals/easy_read.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "rules": rules.current()}
+
+
 class RulesView(TemplateView):
     template_name = "proposals/rules.html"
 

@@ -6,6 +6,7 @@ app_name = "youth_vote"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lattlast/", views.easy_read, name="easy-read"),
     # The booth (public, no account: the student's code and the class code).
     path("vote/", views.booth_start, name="booth"),
     path("vote/confirm/", views.booth_confirm, name="booth-confirm"),

@@ -78,6 +78,11 @@ def _apply_errors(form, error: ValidationError) -> None:
 # --- Public pages ---------------------------------------------------------------------------
 
 
+def easy_read(request):
+    """The election in easy Swedish, with the current election's rules and dates if any."""
+    return render(request, "youth_vote/easy_read.html", {"election": selectors.election_current()})
+
+
 def home(request):
     election = selectors.election_current()
     others = list(selectors.elections_public().exclude(pk=getattr(election, "pk", None))[:10])

@@ -9,6 +9,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.AccessibilityStatementView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    # Easy Swedish (lättläst): Swedish pages, so Swedish addresses.
+    path(
+        "lattlast/",
+        views.EasyReadView.as_view(template_name="core/easy_read/index.html"),
+        name="easy-read",
+    ),
+    path(
+        "lattlast/paverka/",
+        views.EasyReadView.as_view(template_name="core/easy_read/influence.html"),
+        name="easy-read-influence",
+    ),
     path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
     path("staff/alerts/", views.StaffAlertListView.as_view(), name="staff-alerts"),
     path(

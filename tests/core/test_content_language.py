@@ -106,3 +106,35 @@ def test_a_case_and_a_body_in_the_diary(client):
     body = OrganizationFactory(description="Nämnden ansvarar för skolorna.")
     page = client.get(body.get_absolute_url()).content.decode()
     assert _marked(page, "Nämnden ansvarar för skolorna.")
+
+
+def test_short_swedish_names_in_lists_and_headings(client):
+    """Names of bodies, meetings and parties, meeting places and document titles, as the demo
+    municipality has them, on the English pages that list them."""
+    import io
+
+    from django.core.management import call_command
+
+    from democracy.diary.models import Document, Meeting
+    from democracy.people.models import Membership, Organization
+
+    call_command("seed_demo", stdout=io.StringIO())
+    _english(client)
+    bodies = client.get("/bodies/").content.decode()
+    for body in Organization.objects.filter(classification="committee")[:5]:
+        assert _marked(bodies, body.name), body.name
+    meeting = Meeting.objects.exclude(location="").filter(agenda_items__isnull=False).first()
+    meetings = client.get(meeting.get_absolute_url()).content.decode()
+    for text in (meeting.name, meeting.organization.name, meeting.location):
+        assert _marked(meetings, text), text
+    listing = client.get(f"/meetings/?month={meeting.start:%Y-%m}").content.decode()
+    assert _marked(listing, meeting.name) and _marked(listing, meeting.location)
+    document = Document.objects.filter(public=True).select_related("case").first()
+    if document and document.case_id:
+        assert _marked(client.get(document.case.get_absolute_url()).content.decode(), document.title)
+    membership = Membership.objects.filter(on_behalf_of__isnull=False).select_related(
+        "person", "organization", "on_behalf_of"
+    ).first()
+    person_page = client.get(membership.person.get_absolute_url()).content.decode()
+    assert _marked(person_page, membership.organization.name)
+    assert _marked(person_page, membership.on_behalf_of.name)

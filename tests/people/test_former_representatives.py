@@ -51,7 +51,7 @@ def test_an_earlier_term_lists_its_representatives_with_that_terms_seats(
     assert len(names) == 3 and "Berit Anna Prov" in names and "Sara" not in " ".join(names)
     html = page.content.decode()
     assert "Alla som hade ett uppdrag under" in html
-    assert "Ledamot, Riksdagen" in html
+    assert 'Ledamot, <span lang="sv">Riksdagen</span>' in html
     assert "Socialdemokraterna" in html  # the party each sat for then
     # The choice is labelled and kept in the form; the section of links is not repeated.
     assert '<label for="id_term">Mandatperiod</label>' in html
