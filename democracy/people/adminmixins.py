@@ -41,8 +41,10 @@ class ValidatedAutocompleteSelect(AutocompleteSelect):
 
 
 def _is_key(field, value) -> bool:
+    """Whether ``value`` could be a key of ``field``: its type, and within the range the
+    database stores (a larger number overflows SQLite's driver before any lookup)."""
     try:
-        field.to_python(value)
+        field.run_validators(field.to_python(value))
     except ValidationError:
         return False
     return True
