@@ -61,9 +61,10 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## make messages: extract translatable strings and compile the Swedish catalogues.
+## make messages: extract translatable strings into every language's catalogues and compile them
+## (a new language: `manage.py makemessages -l <code>` once, then this).
 messages: $(VENV)/.installed
-	DEBUG=1 $(PY) manage.py makemessages -l sv --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
+	DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 ## make bench-sign: the e-proposal signing benchmark on PostgreSQL (see docs/performance.md),
