@@ -27,11 +27,16 @@ def test_an_hourly_limit_tells_how_many_minutes_to_wait(client, settings):
     response = client.post(url, CONTACT)
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])
-    assert 60 < retry_after <= 3600
-    minutes = -(-retry_after // 60)
+    # django-ratelimit's hourly window ends at a moment that depends on the key, so the wait
+    # is anything up to an hour (under a minute about one run in sixty).
+    assert 0 < retry_after <= 3600
     page = response.content.decode()
-    assert f"Vänta {minutes} minuter och försök igen." in page
-    assert "Vänta en minut" not in page
+    if retry_after > 60:
+        minutes = -(-retry_after // 60)
+        assert f"Vänta {minutes} minuter och försök igen." in page
+        assert "Vänta en minut" not in page
+    else:
+        assert "Vänta en minut och försök igen." in page
 
 
 def test_a_limit_ending_within_a_minute_says_a_minute(rf):
