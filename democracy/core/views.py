@@ -56,10 +56,6 @@ class AccessibilityStatementView(TemplateView):
         return context
 
 
-class EasyReadView(TemplateView):
-    """A page in easy Swedish (lättläst); which one is given by ``template_name``."""
-
-
 class PrivacyView(TemplateView):
     template_name = "core/privacy.html"
 

@@ -70,6 +70,23 @@ def booth(client):
     return Booth(client)
 
 
+def vote_randomly(built, voters, rng) -> dict:
+    """Each voter votes through the whole booth, on a fresh device, for a candidate of their
+    district or blank, drawn with ``rng``. Returns ``{voter pk: (district pk, choice)}``."""
+    from django.test import Client
+
+    chosen = {}
+    for voter in voters:
+        options = [str(c.key) for c in built.candidates[voter.district_id]] + ["blank"]
+        choice = rng.choice(options)
+        cast = vote_for(
+            Booth(Client()), built.codes[voter.pk], built.session_code(voter.school_class), choice
+        )
+        assert cast.status_code == 303
+        chosen[voter.pk] = (voter.district_id, choice)
+    return chosen
+
+
 def vote_for(booth, code, session_code, key):
     """Vote for a given candidate key (or "blank") through the whole booth."""
     entered = booth.enter(code, session_code)

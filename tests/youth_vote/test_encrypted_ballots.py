@@ -14,10 +14,9 @@ import uuid
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client
 
 from democracy.core.models import AuditEntry
-from tests.youth_vote.conftest import Booth, vote_for
+from tests.youth_vote.conftest import vote_randomly
 from tests.youth_vote.factories import build_election
 from youth_vote import casting, codes, crypto
 from youth_vote.models import Ballot, Election, Participation
@@ -36,17 +35,9 @@ def _cast_scenario(election_admin, contact, rng):
         students_per_class=6,
         rng=rng,
     )
-    chosen = {}  # voter id -> candidate key or "blank"
-    for school_class in built.classes:
-        for voter in built.voters(school_class):
-            options = [str(c.key) for c in built.candidates[voter.district_id]] + ["blank"]
-            choice = rng.choice(options)
-            cast = vote_for(
-                Booth(Client()), built.codes[voter.pk], built.session_code(school_class), choice
-            )
-            assert cast.status_code == 303
-            chosen[str(voter.pk)] = choice
-    return built, chosen
+    voted = vote_randomly(built, built.voters(), rng)
+    # voter id -> candidate key or "blank"
+    return built, {str(pk): choice for pk, (_district, choice) in voted.items()}
 
 
 def _linked_rows():

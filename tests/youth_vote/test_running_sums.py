@@ -12,27 +12,14 @@ import threading
 import pytest
 import time_machine
 from django.db import connection, connections
-from django.test import Client
 from django_q.models import Schedule
 
-from tests.youth_vote.conftest import Booth, vote_for
+from tests.youth_vote.conftest import vote_randomly
 from tests.youth_vote.factories import build_election
 from youth_vote import casting, counting, crypto, services, tasks
 from youth_vote.models import Ballot, BallotSum, Candidate, CandidateResult, DistrictResult
 
 pytestmark = pytest.mark.django_db
-
-
-def _vote(built, voters, rng, chosen):
-    for voter in voters:
-        school_class = voter.school_class
-        options = [str(c.key) for c in built.candidates[voter.district_id]] + ["blank"]
-        choice = rng.choice(options)
-        cast = vote_for(
-            Booth(Client()), built.codes[voter.pk], built.session_code(school_class), choice
-        )
-        assert cast.status_code == 303
-        chosen[voter.pk] = (voter.district_id, choice)
 
 
 def _expected(chosen):
@@ -87,14 +74,14 @@ def test_worker_folds_ballots_as_they_come_and_the_count_matches(scenario, elect
     built, rng = scenario
     voters = built.voters()
     chosen = {}
-    _vote(built, voters[:7], rng, chosen)
+    chosen |= vote_randomly(built, voters[:7], rng)
     assert tasks.ballot_sums_fold() == 7
     assert not Ballot.objects.filter(summed=False).exists()
     assert sum(s.ballots for s in BallotSum.objects.all()) == 7
     assert tasks.ballot_sums_fold() == 0  # nothing new: nothing added twice
 
     # More ballots come in; one fold takes only some of them (the worker's bound).
-    _vote(built, voters[7:], rng, chosen)
+    chosen |= vote_randomly(built, voters[7:], rng)
     assert counting.ballot_sums_fold(built.election, limit=2) == 2
     assert Ballot.objects.filter(summed=False).count() == len(voters) - 9
     assert tasks.ballot_sums_fold() == len(voters) - 9
@@ -116,9 +103,9 @@ def test_ballots_the_worker_never_saw_are_added_at_the_count(scenario, election_
     built, rng = scenario
     voters = built.voters()
     chosen = {}
-    _vote(built, voters[:4], rng, chosen)
+    chosen |= vote_randomly(built, voters[:4], rng)
     tasks.ballot_sums_fold()
-    _vote(built, voters[4:], rng, chosen)  # the worker was down for the rest
+    chosen |= vote_randomly(built, voters[4:], rng)  # the worker was down for the rest
     votes, ballots = _count(built, election_admin)
     assert STALE not in caplog.text
     assert (votes_cast := _expected(chosen))[1] == ballots
@@ -134,7 +121,7 @@ def test_sums_that_no_longer_match_the_ballots_are_made_again(scenario, election
     built, rng = scenario
     voters = built.voters()
     chosen = {}
-    _vote(built, voters, rng, chosen)
+    chosen |= vote_randomly(built, voters, rng)
     tasks.ballot_sums_fold()
     # A ballot disappears after it was added (a restored backup, a manual repair): the sum
     # still holds it. The count must not decrypt that stale sum.
@@ -184,7 +171,7 @@ def test_folds_running_at_once_while_students_vote_add_each_ballot_once(election
         thread.start()
     try:
         chosen = {}
-        _vote(built, voters, random.Random(8), chosen)
+        chosen |= vote_randomly(built, voters, random.Random(8))
     finally:
         stop.set()
         for thread in folders:
