@@ -3,28 +3,29 @@ through the moderation pages (services, audit log), so proposals are read-only h
 
 from django.contrib import admin
 
+from democracy.core.adminchecks import CheckedRequestAdminMixin
 from proposals.models import District, Proposal, RejectionReason, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(admin.ModelAdmin):
+class RejectionReasonAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "public", "active", "sort_order"]
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "closes_at", "case"]
     list_filter = ["status"]
     search_fields = ["title", "summary"]

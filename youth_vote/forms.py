@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -143,6 +145,11 @@ class SchoolContactsForm(forms.Form):
         ]
         users, problems = [], []
         for email in raw:
+            try:
+                validate_email(email)
+            except ValidationError as error:
+                problems.append(f"{Truncator(email).chars(60)}: {error.messages[0]}")
+                continue
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
                 problems.append(_("No account has the address %(email)s.") % {"email": email})

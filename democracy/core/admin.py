@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from democracy.core.adminchecks import CheckedRequestAdminMixin
 from democracy.core.models import AuditEntry, StaffAlert
 from democracy.core.permissions import (
     has_active_second_factor,
@@ -41,7 +42,7 @@ def guard_admin_site(site: admin.AdminSite) -> None:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ("seq", "created_at", "actor_label", "action", "target_label")
     list_filter = ("action",)
     search_fields = ("actor_label", "action", "target_label", "reason")
@@ -57,7 +58,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAlert)
-class StaffAlertAdmin(admin.ModelAdmin):
+class StaffAlertAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "role", "kind", "message", "acknowledged_at")
     list_filter = ("role", "kind")
 

@@ -1,5 +1,10 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from democracy.people.adminmixins import AuditedAdmin, AuditedInlineMixin
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
@@ -23,12 +28,25 @@ class ChildOrganizationInline(AuditedInlineMixin, admin.TabularInline):
 
 
 class OrganizationMembershipInline(AuditedInlineMixin, admin.TabularInline):
+    """The body's assignments that have not ended; ended ones are in the assignment list (a
+    council gathers hundreds over its terms, which made this page too large to use)."""
+
     model = Membership
     fk_name = "organization"
     fields = ("person", "role", "on_behalf_of", "term", "substitute_order", "start_date", "end_date")
     autocomplete_fields = ("person", "on_behalf_of")
     extra = 0
     show_change_link = True
+    verbose_name_plural = _("current and coming assignments")
+
+    def get_queryset(self, request):
+        today = localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .select_related("person", "on_behalf_of", "term")
+        )
 
 
 @admin.register(Organization)
@@ -49,8 +67,27 @@ class OrganizationAdmin(AuditedAdmin):
             _("Other"),
             {"fields": ("color", "founding_date", "dissolution_date", "sort_order", "popolo_id")},
         ),
+        (_("Assignments"), {"fields": ("assignments",)}),
     )
+    readonly_fields = ("assignments",)
     inlines = [ChildOrganizationInline, OrganizationMembershipInline]
+
+    @admin.display(description=_("All assignments"))
+    def assignments(self, obj):
+        if obj.pk is None:
+            return "–"
+        count = obj.memberships.count()
+        return format_html(
+            '<a href="{}?organization__id__exact={}">{}</a>',
+            reverse("admin:people_membership_changelist"),
+            obj.pk,
+            ngettext(
+                "%(count)s assignment in all, also ended ones",
+                "%(count)s assignments in all, also ended ones",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class ContactDetailInline(AuditedInlineMixin, admin.StackedInline):

@@ -9,10 +9,10 @@ exist, for instance after a test flushed them.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from democracy.core.adminchecks import CheckedRequestAdminMixin, is_key
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html
@@ -37,17 +37,7 @@ class ValidatedAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field
         target = remote.model._meta.get_field(remote.field_name)
-        return super().optgroups(name, [v for v in value if _is_key(target, v)], attr)
-
-
-def _is_key(field, value) -> bool:
-    """Whether ``value`` could be a key of ``field``: its type, and within the range the
-    database stores (a larger number overflows SQLite's driver before any lookup)."""
-    try:
-        field.run_validators(field.to_python(value))
-    except ValidationError:
-        return False
-    return True
+        return super().optgroups(name, [v for v in value if is_key(target, v)], attr)
 
 
 class RichTextField(forms.CharField):
@@ -106,7 +96,7 @@ class AuditedInlineMixin(EditorPermissionsMixin):
     pass
 
 
-class AuditedAdmin(EditorPermissionsMixin, admin.ModelAdmin):
+class AuditedAdmin(EditorPermissionsMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
     """A ModelAdmin whose every save, delete and inline change leaves an audit entry."""
 
     def save_model(self, request, obj, form, change):

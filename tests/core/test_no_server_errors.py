@@ -10,14 +10,13 @@ something other than a 5xx. New pages and forms are covered without being listed
 
 import io
 from collections import Counter
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
 
 from democracy.core.roles import Role
+from tests.support import crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -27,62 +26,6 @@ JUNK_QUERY = (
     "&topic=zz&district=zz&date=31-02-2026&term=zz&kind=zz&role=zz&o=zz&format=zz"
 )
 JUNK_VALUES = ["x" * 20_000, "\x00", "<script>alert(1)</script>", "-1", "9" * 30, "2026-02-31"]
-# Links that end the crawler's session or switch the language for the rest of the crawl.
-SKIP_PATH_PARTS = ("logout", "/i18n/", "/language/", "delete", "/admin/logout")
-SKIP_PREFIXES = ("/static/", "/media/", "/ws/")
-
-
-class _PageParser(HTMLParser):
-    """Collects the links and the forms (with their named fields) of one page."""
-
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        elif tag == "form":
-            self._form = {
-                "method": (attrs.get("method") or "get").lower(),
-                "action": attrs.get("action"),
-                "fields": {},
-            }
-            self.forms.append(self._form)
-        elif self._form is not None and tag in ("input", "select", "textarea", "button"):
-            name = attrs.get("name")
-            if name and attrs.get("type") not in ("submit", "reset", "image"):
-                self._form["fields"].setdefault(name, attrs.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-
-
-def _route(path: str) -> str | None:
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return None
-    return match.route or match.view_name
-
-
-def _local(href: str, base: str) -> str | None:
-    href = urldefrag(href)[0]
-    if not href or href.startswith(("mailto:", "tel:", "javascript:")):
-        return None
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc:
-        return None
-    if not parts.path.startswith("/"):
-        href = base.rsplit("/", 1)[0] + "/" + href
-        parts = urlsplit(href)
-    if parts.path.startswith(SKIP_PREFIXES) or any(p in parts.path for p in SKIP_PATH_PARTS):
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _crawl(client, start: list[str], failures: list[str]) -> int:
@@ -102,12 +45,12 @@ def _crawl(client, start: list[str], failures: list[str]) -> int:
         if path in visited:
             continue
         visited.add(path)
-        route = _route(urlsplit(path).path)
-        if route is None:
+        pattern = crawl.route(urlsplit(path).path)
+        if pattern is None:
             continue
-        if seen_per_route[route] >= PAGES_PER_ROUTE:
+        if seen_per_route[pattern] >= PAGES_PER_ROUTE:
             continue
-        seen_per_route[route] += 1
+        seen_per_route[pattern] += 1
         response = client.get(path)
         requests += 1
         check("GET", path, response)
@@ -116,14 +59,14 @@ def _crawl(client, start: list[str], failures: list[str]) -> int:
             requests += 1
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
-        parser = _PageParser()
+        parser = crawl.PageParser()
         parser.feed(response.content.decode("utf-8", "replace"))
         for form in parser.forms:
-            action = _local(form["action"], path) if form["action"] else urlsplit(path).path
+            action = crawl.local(form["action"], path) if form["action"] else urlsplit(path).path
             if action is None:
                 continue
             for values in ({}, None):
-                data = dict(form["fields"])
+                data = {name: form["fields"].get(name, "") for name in form["kinds"]}
                 for index, name in enumerate(data):
                     if name == "csrfmiddlewaretoken":
                         continue
@@ -135,9 +78,9 @@ def _crawl(client, start: list[str], failures: list[str]) -> int:
                 requests += 1
                 check(form["method"].upper(), f"{action} {sorted(data)}", answer)
         for href in parser.links:
-            local = _local(href, path)
-            if local and local not in visited:
-                queue.append(local)
+            target = crawl.local(href, path)
+            if target and target not in visited:
+                queue.append(target)
     return requests
 
 

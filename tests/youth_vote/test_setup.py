@@ -85,6 +85,15 @@ def test_administrator_sets_up_an_election_through_the_pages(client, election_ad
         f"{base}schools/{school.pk}/", {"part": "contacts", "emails": "nobody@example.org"}
     )
     assert bad.status_code == 400 and "nobody@example.org" in bad.content.decode()
+    # Not an address at all, however long (SQLite once refused the lookup: a server error).
+    huge = client.post(
+        f"{base}schools/{school.pk}/",
+        {"part": "contacts", "emails": f"{contact.email}\n" + "x" * 70_000 + "\nnot@@here"},
+    )
+    assert huge.status_code == 400
+    assert huge.content.decode().count("Fyll i en giltig e-postadress") == 2
+    assert "x" * 59 + "…: Fyll i" in huge.content.decode()  # the message quotes a little
+    assert not school.contacts.exists()
     client.post(f"{base}schools/{school.pk}/", {"part": "contacts", "emails": contact.email})
     assert list(school.contacts.all()) == [contact]
 

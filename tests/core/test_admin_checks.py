@@ -1,0 +1,50 @@
+"""The back office refuses a hand-made action choice and cuts an overlong search, with a
+message and no change (found by the form fuzzer, tests/core/test_form_fuzzer.py)."""
+
+import pytest
+
+from democracy.core.adminchecks import SEARCH_MAX_LENGTH
+from democracy.core.roles import Role
+from democracy.diary.models import Case
+from tests.diary.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, make_user):
+    client.force_login(make_user(roles=[Role.DIARY_EDITOR], totp=True, is_staff=True))
+    return client
+
+
+@pytest.mark.parametrize("chosen", ["zz", "a\x00b", "9" * 40, "-1.5"])
+def test_an_action_on_rows_that_are_no_keys_is_refused(editor_client, chosen):
+    case = CaseFactory()
+    response = editor_client.post(
+        "/admin/diary/case/",
+        {"action": "delete_selected", "_selected_action": [str(case.pk), chosen]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Raderna du valde finns inte i listan" in response.content.decode()
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_real_choice_still_reaches_the_action(editor_client):
+    case = CaseFactory()
+    response = editor_client.post(
+        "/admin/diary/case/", {"action": "delete_selected", "_selected_action": [str(case.pk)]}
+    )
+    assert response.status_code == 200  # Django's confirmation page for the deletion
+    assert "Raderna du valde" not in response.content.decode()
+    assert case.title in response.content.decode()
+
+
+def test_an_overlong_search_uses_its_beginning(editor_client):
+    case = CaseFactory(title="Ombyggnad av simhallen")
+    response = editor_client.get("/admin/diary/case/", {"q": "simhallen" + "x" * 70_000})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Bara de första {SEARCH_MAX_LENGTH} tecknen" in page
+    found = editor_client.get("/admin/diary/case/", {"q": "simhallen"}).content.decode()
+    assert case.title in found and "Bara de första" not in found
