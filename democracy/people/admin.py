@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from democracy.core.translations import TranslatedAdminMixin
 from democracy.people.adminmixins import AuditedAdmin, AuditedInlineMixin
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 
@@ -32,7 +33,7 @@ class OrganizationMembershipInline(AuditedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(AuditedAdmin):
+class OrganizationAdmin(TranslatedAdminMixin, AuditedAdmin):
     list_display = ("name", "short_name", "classification", "parent", "registry_series", "sort_order")
     list_filter = ("classification", "meetings_public_default")
     search_fields = ("name", "short_name", "slug")
@@ -51,6 +52,8 @@ class OrganizationAdmin(AuditedAdmin):
         ),
     )
     inlines = [ChildOrganizationInline, OrganizationMembershipInline]
+    # The description in each configured language after the Swedish one (decision 89).
+    translated_fields = ("description",)
 
 
 class ContactDetailInline(AuditedInlineMixin, admin.StackedInline):
