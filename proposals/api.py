@@ -57,8 +57,8 @@ class DecisionOut(Schema):
 
 
 # Municipal content (topics, districts, reasons) is given in the request's language (the
-# ``Accept-Language`` header or the language cookie; Swedish when there is no translation),
-# and every language's text beside it (decision 89).
+# language cookie; Swedish by default and when there is no translation), and every language's
+# text beside it (decision 89).
 TRANSLATIONS_HELP = (
     "The text in every language it has, by language code; the Swedish source text is 'sv'."
 )
@@ -74,7 +74,7 @@ class ProposalSummaryOut(Schema):
     status: str
     status_label: str
     topic: str | None = Field(
-        description="The topic in the request's language, Swedish when it has no translation."
+        description="The topic in the request's language (Swedish unless chosen or translated)."
     )
     topic_translations: dict[str, str] = Field(description=TRANSLATIONS_HELP)
     district: str | None = Field(
