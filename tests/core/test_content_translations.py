@@ -308,3 +308,134 @@ def test_the_youth_vote_district_form_keeps_the_names_in_each_language():
     # The inputs' own keys are gone, so the service gets **cleaned_data as it expects.
     assert set(form.cleaned_data) == {"name", "child_population", "translations"}
     assert form.cleaned_data["translations"] == {"ar": {"name": "وسط المدينة"}}
+
+
+@pytest.fixture
+def editor_client(client, make_user):
+    from democracy.core.roles import Role
+
+    client.force_login(make_user(roles=[Role.DIARY_EDITOR], is_staff=True, totp=True))
+    return client
+
+
+def _inline_management(prefix):
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_the_back_office_edits_a_body_description_in_every_language(editor_client):
+    from democracy.core.models import AuditEntry
+    from democracy.people.models import Organization
+
+    body = OrganizationFactory(name="Kulturnämnden", slug="kn", description="Ansvarar för kultur.")
+    url = reverse("admin:people_organization_change", args=[body.pk])
+    form_page = editor_client.get(url).content.decode()
+    for language in ("en", "fi", "ar"):
+        assert f'name="description__{language}"' in form_page
+    assert 'name="description__ar"' in form_page and 'dir="rtl"' in form_page
+    data = {
+        "name": body.name,
+        "short_name": "",
+        "slug": body.slug,
+        "classification": body.classification,
+        "description": "Ansvarar för kultur.",
+        "description__en": "Responsible for culture.",
+        "description__fi": "Vastaa kulttuurista.",
+        "description__ar": "",
+        "email": "",
+        "registry_email": "",
+        "registry_series": "",
+        "color": "",
+        "sort_order": 1,
+        "popolo_id": "",
+        **_inline_management("children"),
+        **_inline_management("memberships"),
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    body.refresh_from_db()
+    assert body.translations == {
+        "en": {"description": "Responsible for culture."},
+        "fi": {"description": "Vastaa kulttuurista."},
+    }
+    entry = AuditEntry.objects.filter(action="people.organization.change").latest("seq")
+    assert "description__fi" in entry.data["fields"]
+    assert Organization.objects.get(pk=body.pk).description == "Ansvarar för kultur."
+
+
+def test_the_back_office_writes_the_start_page_text_in_every_language(editor_client):
+    response = editor_client.post(
+        reverse("admin:core_editorialtext_add"),
+        {
+            "key": EditorialText.Key.HUB_MEETINGS,
+            "text": "<p>Fullmäktige möts i Stadshuset.</p><script>alert(1)</script>",
+            "text__en": "<p>The council meets in the City Hall.</p><script>x</script>",
+            "text__fi": "",
+            "text__ar": "<p>يجتمع المجلس في مبنى البلدية.</p>",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = EditorialText.objects.get(key=EditorialText.Key.HUB_MEETINGS)
+    assert "<script>" not in row.text
+    # Each language's input is cleaned by the one sanitiser, as the Swedish one is.
+    assert row.translations["en"]["text"].startswith("<p>The council meets in the City Hall.</p>")
+    assert "<script>" not in row.translations["en"]["text"]
+    assert "fi" not in row.translations
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    page = editor_client.get("/").content.decode()
+    assert "<p>يجتمع المجلس في مبنى البلدية.</p>" in page
+
+
+def test_the_election_administrator_names_a_district_in_every_language(client, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from democracy.core.roles import Role
+    from youth_vote.models import District as ElectionDistrict
+    from youth_vote.models import Election
+
+    client.force_login(make_user(roles=[Role.ELECTION_ADMIN], totp=True))
+    now = timezone.localtime()
+    response = client.post(
+        "/youth-vote/admin/",
+        {
+            "name": "Ungdomsval 2027",
+            "opens_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M"),
+            "total_members": 10,
+            "total_substitutes": 4,
+            "trustees": 5,
+            "trustee_threshold": 3,
+        },
+    )
+    assert response.status_code == 302
+    base = f"/youth-vote/admin/{Election.objects.get().slug}/districts/"
+    form_page = client.get(base).content.decode()
+    assert 'name="name__fi"' in form_page and 'name="name__ar"' in form_page
+    response = client.post(
+        base, {"name": "Skärgården", "name__fi": "Saaristo", "child_population": 300}
+    )
+    assert response.status_code == 302
+    district = ElectionDistrict.objects.get(name="Skärgården")
+    assert district.translations == {"fi": {"name": "Saaristo"}}
+    # The edit page shows what is stored, and a change keeps the rest of the district.
+    edit = client.get(f"{base}{district.pk}/").content.decode()
+    assert 'value="Saaristo"' in edit
+    response = client.post(
+        f"{base}{district.pk}/",
+        {
+            "name": "Skärgården",
+            "name__fi": "Saaristo",
+            "name__ar": "الأرخبيل",
+            "child_population": 300,
+        },
+    )
+    assert response.status_code == 302
+    district.refresh_from_db()
+    assert district.translations == {"fi": {"name": "Saaristo"}, "ar": {"name": "الأرخبيل"}}
+    assert district.child_population == 300
