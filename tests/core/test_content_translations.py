@@ -439,3 +439,14 @@ def test_the_election_administrator_names_a_district_in_every_language(client, m
     district.refresh_from_db()
     assert district.translations == {"fi": {"name": "Saaristo"}, "ar": {"name": "الأرخبيل"}}
     assert district.child_population == 300
+
+
+def test_the_moderator_sees_which_language_a_proposal_is_in(client, make_proposal, make_user):  # noqa: F811
+    from democracy.core.roles import Role
+
+    proposal = make_proposal(Proposal.Status.SUBMITTED, title="Lisää valoa puistoon")
+    Proposal.objects.filter(pk=proposal.pk).update(language="fi")
+    client.force_login(make_user(roles=[Role.MODERATOR], totp=True))
+    page = client.get(reverse("proposals:moderation-detail", args=[proposal.pk])).content.decode()
+    assert '<span lang="fi">Suomi</span>' in page
+    assert '<h1 lang="fi">Lisää valoa puistoon</h1>' in page
