@@ -4,24 +4,29 @@ through the moderation pages (services, audit log), so proposals are read-only h
 from django.contrib import admin
 
 from democracy.core.adminchecks import CheckedRequestAdminMixin
+from democracy.core.translations import TranslatedAdminMixin
 from proposals.models import District, Proposal, RejectionReason, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "name_en", "slug", "sort_order"]
+class TopicAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
+    # One input per configured language after the Swedish name (decision 89).
+    translated_fields = ("name",)
 
 
 @admin.register(District)
-class DistrictAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
+class DistrictAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
+    translated_fields = ("name",)
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
+class RejectionReasonAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "public", "active", "sort_order"]
+    translated_fields = ("title", "description")
 
 
 @admin.register(Proposal)

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from democracy.api import ERRORS, ERRORS_AND_404, Pagination, RowId, Text
 from democracy.core.sanitize import clean_html
+from democracy.core.translations import all_translations
 from proposals import selectors
 from proposals.models import District, Proposal
 
@@ -55,14 +56,31 @@ class DecisionOut(Schema):
     text: str
 
 
+# Municipal content (topics, districts, reasons) is given in the request's language (the
+# language cookie; Swedish by default and when there is no translation), and every language's
+# text beside it (decision 89).
+TRANSLATIONS_HELP = (
+    "The text in every language it has, by language code; the Swedish source text is 'sv'."
+)
+
+
 class ProposalSummaryOut(Schema):
     id: int
     title: str
     summary: str
+    language: str = Field(
+        description="The language the proposer wrote the title, summary and body in."
+    )
     status: str
     status_label: str
-    topic: str | None
-    district: str | None
+    topic: str | None = Field(
+        description="The topic in the request's language (Swedish unless chosen or translated)."
+    )
+    topic_translations: dict[str, str] = Field(description=TRANSLATIONS_HELP)
+    district: str | None = Field(
+        description="The district in the request's language, Swedish when it has none."
+    )
+    district_translations: dict[str, str] = Field(description=TRANSLATIONS_HELP)
     responsible_organization: str | None
     signature_count: int
     threshold: int | None
@@ -81,6 +99,7 @@ class ProposalOut(ProposalSummaryOut):
     case: ProposalCaseOut | None
     decision: DecisionOut | None
     rejection_reason: str | None
+    rejection_reason_translations: dict[str, str] = Field(description=TRANSLATIONS_HELP)
     treatment_days: int | None
     treatment_overdue: bool
 
@@ -90,10 +109,15 @@ def _summary(proposal: Proposal) -> dict:
         "id": proposal.pk,
         "title": proposal.title,
         "summary": proposal.summary,
+        "language": proposal.language,
         "status": proposal.status,
         "status_label": str(proposal.get_status_display()),
         "topic": proposal.topic.label if proposal.topic else None,
-        "district": proposal.district.name if proposal.district else None,
+        "topic_translations": all_translations(proposal.topic, "name") if proposal.topic else {},
+        "district": proposal.district.label if proposal.district else None,
+        "district_translations": (
+            all_translations(proposal.district, "name") if proposal.district else {}
+        ),
         "responsible_organization": (
             proposal.responsible_organization.name if proposal.responsible_organization else None
         ),
@@ -151,7 +175,7 @@ def get_proposal(request, proposal_id: RowId):
     )
     if proposal is None:
         raise Http404
-    names = {str(d.pk): d.name for d in District.objects.all()}
+    names = {str(d.pk): d.label for d in District.objects.all()}
     by_district = getattr(getattr(proposal, "count", None), "by_district", {}) or {}
     journey = []
     for step in selectors.journey(proposal):
@@ -214,6 +238,11 @@ def get_proposal(request, proposal_id: RowId):
         ),
         "rejection_reason": (
             proposal.rejection_reason.label if proposal.rejection_reason else None
+        ),
+        "rejection_reason_translations": (
+            all_translations(proposal.rejection_reason, "title")
+            if proposal.rejection_reason
+            else {}
         ),
         "treatment_days": clock.days if clock else None,
         "treatment_overdue": bool(clock and clock.overdue),

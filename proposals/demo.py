@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.timezone import now as timezone_now
 
+from democracy.core import demo as translated
+from democracy.core.demo import add_translations
 from democracy.diary import services as diary_services
 from democracy.diary.models import AgendaItem, Meeting
 from democracy.people.models import Organization
@@ -186,17 +188,23 @@ def _signers():
 
 
 def _reference_data():
-    for order, (slug, name, name_en) in enumerate(TOPICS):
-        Topic.objects.get_or_create(
-            slug=slug, defaults={"name": name, "name_en": name_en, "sort_order": order}
+    # The English, Finnish and Arabic names are in democracy.core.demo (issue 15 item 7).
+    for order, (slug, name, _name_en) in enumerate(TOPICS):
+        topic, _ = Topic.objects.get_or_create(
+            slug=slug, defaults={"name": name, "sort_order": order}
         )
+        add_translations(topic, "name", translated.TOPICS.get(slug, {}))
     for order, (slug, name) in enumerate(DISTRICTS):
-        District.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})
-    for order, (code, title, title_en, public) in enumerate(REJECTION_REASONS):
-        RejectionReason.objects.get_or_create(
-            code=code,
-            defaults={"title": title, "title_en": title_en, "public": public, "sort_order": order},
+        district, _ = District.objects.get_or_create(
+            slug=slug, defaults={"name": name, "sort_order": order}
         )
+        add_translations(district, "name", translated.PROPOSAL_DISTRICTS.get(slug, {}))
+    for order, (code, title, _title_en, public) in enumerate(REJECTION_REASONS):
+        reason, _ = RejectionReason.objects.get_or_create(
+            code=code,
+            defaults={"title": title, "public": public, "sort_order": order},
+        )
+        add_translations(reason, "title", translated.REASONS.get(code, {}))
 
 
 def _sign(proposal, signers, districts):

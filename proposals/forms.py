@@ -2,11 +2,19 @@ import html
 import re
 
 from django import forms
+from django.conf.locale import LANG_INFO
 from django.utils.html import escape, linebreaks
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from democracy.core.sanitize import clean_text
+from democracy.core.translations import (
+    TranslationInputsMixin,
+    active_language,
+    configured_languages,
+    localized,
+)
 from democracy.people.models import Organization
 from proposals import rules
 from proposals.models import District, RejectionReason, Report, Topic
@@ -31,6 +39,43 @@ def html_to_editable(value: str) -> str:
     text = re.sub(r"<br\s*/?>", "\n", text)
     text = re.sub(r"</?p>", "", text)
     return html.unescape(text).strip()
+
+
+class LocalizedSelect(forms.Select):
+    """A select of topics or districts: each option in the page's language, and one that has
+    no translation (shown in Swedish) carries ``lang``."""
+
+    def __init__(self, *args, field: str = "name", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.translated_field = field
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            text, language = localized(instance, self.translated_field)
+            option["label"] = text
+            if language != active_language():
+                option["attrs"]["lang"] = language
+        return option
+
+
+def language_choices():
+    """The site's languages, each in its own name, for "the language it is written in"."""
+    return [
+        (code, capfirst(get_language_info(code)["name_local"]) if code in LANG_INFO else str(name))
+        for code, name in configured_languages()
+    ]
+
+
+class LanguageSelect(forms.Select):
+    """Each language's name in that language, marked with its ``lang``."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
 
 
 class ProposalForm(forms.Form):
@@ -60,17 +105,31 @@ class ProposalForm(forms.Form):
         queryset=Topic.objects.all(),
         required=False,
         empty_label=_("Choose a topic"),
+        widget=LocalizedSelect,
     )
     district = forms.ModelChoiceField(
         label=_("Part of the municipality"),
         queryset=District.objects.all(),
         required=False,
         empty_label=_("The whole municipality"),
+        widget=LocalizedSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the proposal"),
+        choices=language_choices,
+        widget=LanguageSelect,
+        required=False,
+        help_text=_("The language you write in. The page tells screen readers so."),
     )
 
     def __init__(self, *args, complete: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.complete = complete
+        self.fields["language"].initial = self.initial.get("language") or active_language()
+
+    def clean_language(self):
+        # Not chosen (an older form, a script): the language of the page it was written on.
+        return self.cleaned_data.get("language") or active_language()
 
     def clean_body(self):
         body = text_to_html(self.cleaned_data.get("body", ""))
@@ -113,6 +172,7 @@ class SignForm(forms.Form):
         queryset=District.objects.all(),
         required=False,
         empty_label=_("I would rather not say, or outside the municipality"),
+        widget=LocalizedSelect,
         help_text=_("Used only for the count by part of the municipality."),
     )
     notify = forms.BooleanField(
@@ -290,7 +350,10 @@ class InvalidateForm(forms.Form):
         return cleaned
 
 
-class RejectionReasonForm(forms.ModelForm):
+class RejectionReasonForm(TranslationInputsMixin, forms.ModelForm):
+    # One input per configured language after the title and the explanation.
+    translated_fields = ("title", "description")
+
     class Meta:
         model = RejectionReason
-        fields = ["code", "title", "title_en", "description", "public", "active", "sort_order"]
+        fields = ["code", "title", "description", "public", "active", "sort_order"]

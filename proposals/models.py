@@ -11,17 +11,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from democracy.core.translations import (
+    active_language,
+    default_language,
+    localized,
+    translations_field,
+)
 
 
 class Topic(models.Model):
     """What a proposal is about (school, traffic …); an editable list."""
 
     name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    # {"en": {"name": "…"}, "fi": {…}}: see democracy.core.translations.
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -33,9 +41,8 @@ class Topic(models.Model):
 
     @property
     def label(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        """The name in the active language, Swedish when it has no translation."""
+        return localized(self, "name")[0]
 
 
 class District(models.Model):
@@ -44,6 +51,7 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -51,7 +59,11 @@ class District(models.Model):
         verbose_name_plural = _("districts")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return localized(self, "name")[0]
 
 
 class RejectionReason(models.Model):
@@ -63,7 +75,6 @@ class RejectionReason(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     description = models.TextField(_("explanation"), blank=True)
     public = models.BooleanField(
         _("show the proposal publicly"),
@@ -72,6 +83,8 @@ class RejectionReason(models.Model):
     )
     active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    # Title and explanation in other languages: see democracy.core.translations.
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -83,9 +96,12 @@ class RejectionReason(models.Model):
 
     @property
     def label(self) -> str:
-        if self.title_en and (get_language() or "").startswith("en"):
-            return self.title_en
-        return self.title
+        """The title in the active language, Swedish when it has no translation."""
+        return localized(self, "title")[0]
+
+    @property
+    def explanation(self) -> str:
+        return localized(self, "description")[0]
 
 
 class Proposal(models.Model):
@@ -151,6 +167,10 @@ class Proposal(models.Model):
     title = models.CharField(_("title"), max_length=150)
     summary = models.TextField(_("summary"), max_length=600)
     body = models.TextField(_("proposal"))
+    # The language the proposer wrote in (one of settings.LANGUAGES, checked by the form and
+    # the service; no choices here, so a new language needs no migration). Pages mark the
+    # title, summary and body with it.
+    language = models.CharField(_("language"), max_length=12, default=default_language)
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -448,6 +468,9 @@ class Comment(models.Model):
     )
     author_name = models.CharField(_("name shown"), max_length=150, blank=True)
     body = models.TextField(_("comment"))
+    # The language of the page the comment was written on: the best knowledge of the language
+    # it is written in, so the page marks it right (not asked, to keep commenting short).
+    language = models.CharField(_("language"), max_length=12, default=active_language)
     hidden = models.BooleanField(_("hidden"), default=False)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)

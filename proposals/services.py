@@ -181,6 +181,7 @@ def proposal_create(
     body: str = "",
     topic: Topic | None = None,
     district: District | None = None,
+    language: str | None = None,
 ) -> Proposal:
     """Start a draft. Only the limits are checked; completeness is checked on submission."""
     values = _clean_content(title=title, summary=summary, body=body, complete=False)
@@ -188,6 +189,7 @@ def proposal_create(
         **values,
         topic=topic,
         district=district,
+        language=_written_in(language),
         proposer=author,
         proposer_name=(author.name or "").strip(),
         status=Status.DRAFT,
@@ -207,6 +209,7 @@ def proposal_update(
     body: str,
     topic: Topic | None,
     district: District | None,
+    language: str | None = None,
 ) -> Proposal:
     from proposals.permissions import can_edit
 
@@ -218,8 +221,19 @@ def proposal_update(
         setattr(proposal, field, value)
     proposal.topic = topic
     proposal.district = district
-    proposal.save(update_fields=[*values, "topic", "district", "updated_at"])
+    proposal.language = _written_in(language or proposal.language)
+    proposal.save(update_fields=[*values, "topic", "district", "language", "updated_at"])
     return proposal
+
+
+def _written_in(language: str | None) -> str:
+    """The language a proposal is written in: one of the site's languages (decision 89)."""
+    from democracy.core.translations import active_language, configured_languages
+
+    language = (language or active_language()).split("-")[0]
+    if language not in {code for code, _name in configured_languages()}:
+        raise ValidationError({"language": _("Choose one of the languages in the list.")})
+    return language
 
 
 @transaction.atomic

@@ -440,6 +440,7 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                     "body": html_to_editable(self.proposal.body),
                     "topic": self.proposal.topic_id,
                     "district": self.proposal.district_id,
+                    "language": self.proposal.language,
                 }
             context["form"] = ProposalForm(initial=initial)
         context["proposal"] = self.proposal
@@ -464,6 +465,7 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                 "body": data["body"],
                 "topic": data["topic"],
                 "district": data["district"],
+                "language": data["language"],
             }
             try:
                 if self.proposal is None:

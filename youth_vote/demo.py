@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from democracy.core import demo as translated
+from democracy.core.demo import add_translations
 from democracy.people.models import Organization
 from youth_vote import codes, services
 from youth_vote.models import Candidate, Election, Participation, School, SchoolClass, VotingSession
@@ -115,7 +117,14 @@ def _build(admin) -> Election:
     )
     districts = {
         name: services.district_create(
-            election=election, actor=admin, name=name, child_population=population
+            election=election,
+            actor=admin,
+            name=name,
+            child_population=population,
+            translations={
+                language: {"name": text}
+                for language, text in translated.ELECTION_DISTRICTS.get(name, {}).items()
+            },
         )
         for name, population in DISTRICTS
     }
@@ -193,6 +202,8 @@ def seed(out) -> None:
     election = Election.objects.filter(slug=SLUG).first()
     if election is None:
         election = _build(admin)
+    for district in election.districts.all():  # an election built before the translations
+        add_translations(district, "name", translated.ELECTION_DISTRICTS.get(district.name, {}))
     school = School.objects.get(election=election, name=DEMO_SCHOOL)
     school_class = SchoolClass.objects.get(school=school, name=DEMO_CLASS)
     voters = list(school_class.voters.order_by("family_name", "given_name", "student_ref"))

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
+from democracy.core.translations import TranslationInputsMixin
 from democracy.people.models import Organization
 from youth_vote.counting import shares_check, trustee_problems
 from youth_vote.models import Candidate, District, Election, School
@@ -106,7 +107,10 @@ class TallyForm(forms.Form):
         return data
 
 
-class DistrictForm(forms.Form):
+class DistrictForm(TranslationInputsMixin, forms.Form):
+    # The name in each configured language (decision 89); ``cleaned_data["translations"]``.
+    translated_fields = ("name",)
+
     name = forms.CharField(label=_("Name"), max_length=120)
     child_population = forms.IntegerField(
         label=_("Children living in the district"),

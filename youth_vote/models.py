@@ -24,6 +24,8 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from democracy.core.translations import translations_field
+
 
 class Election(models.Model):
     """One youth-council election with its voting window.
@@ -212,6 +214,8 @@ class District(models.Model):
     )
     seats_members = models.PositiveSmallIntegerField(_("members"), default=0)
     seats_substitutes = models.PositiveSmallIntegerField(_("substitutes"), default=0)
+    # The name in other languages: see democracy.core.translations.
+    translations = translations_field()
 
     class Meta:
         ordering = ["name"]

@@ -204,7 +204,9 @@ def seats_apportion(*, election: Election) -> list[District]:
 
 
 @transaction.atomic
-def district_create(*, election: Election, actor, name: str, child_population: int) -> District:
+def district_create(
+    *, election: Election, actor, name: str, child_population: int, translations=None
+) -> District:
     _require_draft(election)
     name = clean_text(name)
     if election.districts.filter(name__iexact=name).exists():
@@ -214,7 +216,13 @@ def district_create(*, election: Election, actor, name: str, child_population: i
     while election.districts.filter(slug=slug).exists():
         n += 1
         slug = f"{root}-{n}"
-    district = District(election=election, name=name, slug=slug, child_population=child_population)
+    district = District(
+        election=election,
+        name=name,
+        slug=slug,
+        child_population=child_population,
+        translations=translations or {},
+    )
     district.full_clean()
     district.save(force_insert=True)
     seats_apportion(election=election)
@@ -228,15 +236,19 @@ def district_create(*, election: Election, actor, name: str, child_population: i
 
 
 @transaction.atomic
-def district_update(*, district: District, actor, name: str, child_population: int) -> District:
+def district_update(
+    *, district: District, actor, name: str, child_population: int, translations=None
+) -> District:
     _require_draft(district.election)
     name = clean_text(name)
     if district.election.districts.filter(name__iexact=name).exclude(pk=district.pk).exists():
         raise ValidationError({"name": _("There is already a district with this name.")})
     district.name = name
     district.child_population = child_population
+    if translations is not None:
+        district.translations = translations
     district.full_clean()
-    district.save(update_fields=["name", "child_population"])
+    district.save(update_fields=["name", "child_population", "translations"])
     seats_apportion(election=district.election)
     audit_log(
         actor=actor,

@@ -670,7 +670,11 @@ def admin_district_edit(request, slug, pk):
         return redirect("youth_vote:admin-districts", slug=slug)
     form = DistrictForm(
         request.POST or None,
-        initial={"name": district.name, "child_population": district.child_population},
+        initial={
+            "name": district.name,
+            "child_population": district.child_population,
+            "translations": district.translations,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

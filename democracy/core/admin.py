@@ -4,15 +4,18 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from democracy.core.adminchecks import CheckedRequestAdminMixin
-from democracy.core.models import AuditEntry, StaffAlert
+from democracy.core.models import AuditEntry, EditorialText, StaffAlert
 from democracy.core.permissions import (
     has_active_second_factor,
     has_role,
     second_factor_setup_redirect,
 )
 from democracy.core.roles import Role
+from democracy.core.translations import TranslatedAdminMixin
+from democracy.people.adminmixins import AuditedAdmin
 
 
 def guard_admin_site(site: admin.AdminSite) -> None:
@@ -67,3 +70,32 @@ class StaffAlertAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EditorialText)
+class EditorialTextAdmin(TranslatedAdminMixin, AuditedAdmin):
+    """The municipality's own texts on the start page and the e-proposal rules, in each
+    language; a text left empty shows Delta's own (decision 89)."""
+
+    list_display = ("key", "updated_at")
+    fields = ("key", "text")
+    rich_text_fields = ("text",)
+    translated_fields = ("text",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            from proposals import rules
+
+            now = rules.current()
+            formfield.help_text = _(
+                "Empty: the page shows Delta's own text. Paragraphs, lists, links and bold "
+                "text are kept. The rules in force: %(threshold)s signatures, %(days)s days "
+                "to sign, %(treatment)s days for the committee to decide; keep your text "
+                "the same."
+            ) % {
+                "threshold": now.signature_threshold,
+                "days": now.signing_days,
+                "treatment": now.treatment_days,
+            }
+        return formfield

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from democracy.core.roles import Role
+from democracy.core.translations import translations_field
 
 
 class AuditEntry(models.Model):
@@ -118,3 +119,36 @@ class StaffAlert(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.message}"
+
+
+class EditorialText(models.Model):
+    """A text of the portal that the municipality writes itself, in each language.
+
+    Where nothing is entered, the page shows Delta's own text (translated in the catalogues);
+    where the Swedish text is entered, it replaces that, and its translations are shown on
+    pages in other languages (democracy.core.translations; Swedish where one is missing).
+    """
+
+    class Key(models.TextChoices):
+        HUB_PROPOSALS = "hub-proposals", _("Start page: write or sign an e-proposal")
+        HUB_POLITICIANS = "hub-politicians", _("Start page: contact a politician")
+        HUB_MEETINGS = "hub-meetings", _("Start page: follow a meeting")
+        HUB_YOUTH_COUNCIL = "hub-youth-council", _("Start page: the youth council")
+        PROPOSAL_RULES = "proposal-rules", _("E-proposal rules: who can take part and the steps")
+
+    key = models.CharField(_("text"), max_length=40, choices=Key.choices, unique=True)
+    text = models.TextField(
+        _("text in Swedish"),
+        blank=True,
+        help_text=_("Empty: the page shows Delta's own text."),
+    )
+    translations = translations_field()
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("editable text")
+        verbose_name_plural = _("editable texts")
+
+    def __str__(self):
+        return str(self.get_key_display())

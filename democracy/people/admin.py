@@ -6,6 +6,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from democracy.core.translations import TranslatedAdminMixin
 from democracy.people.adminmixins import AuditedAdmin, AuditedInlineMixin
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 
@@ -50,7 +51,7 @@ class OrganizationMembershipInline(AuditedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(AuditedAdmin):
+class OrganizationAdmin(TranslatedAdminMixin, AuditedAdmin):
     list_display = ("name", "short_name", "classification", "parent", "registry_series", "sort_order")
     list_filter = ("classification", "meetings_public_default")
     search_fields = ("name", "short_name", "slug")
@@ -71,6 +72,8 @@ class OrganizationAdmin(AuditedAdmin):
     )
     readonly_fields = ("assignments",)
     inlines = [ChildOrganizationInline, OrganizationMembershipInline]
+    # The description in each configured language after the Swedish one (decision 89).
+    translated_fields = ("description",)
 
     @admin.display(description=_("All assignments"))
     def assignments(self, obj):

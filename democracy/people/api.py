@@ -8,10 +8,11 @@ from datetime import date
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from democracy.api import ERRORS, ERRORS_AND_404, Pagination, Text
+from democracy.core.translations import all_translations
 from democracy.people import popolo
 from democracy.people.models import ContactDetail, Membership, Organization, Person
 from democracy.people.selectors import person_party
@@ -38,12 +39,23 @@ class OrganizationOut(Schema):
     founding_date: date | None
     dissolution_date: date | None
     email: str
-    description: str
+    description: str = Field(
+        description="What the body does, in Swedish (the source text)."
+    )
+    description_translations: dict[str, str] = Field(
+        description=(
+            "The description in every language it has, by language code; 'sv' is the source."
+        )
+    )
     url: str
 
     @staticmethod
     def resolve_id(obj):
         return popolo.popolo_id_of(obj, "organization")
+
+    @staticmethod
+    def resolve_description_translations(obj):
+        return all_translations(obj, "description")
 
     @staticmethod
     def resolve_parent_id(obj):

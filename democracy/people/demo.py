@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from democracy.core import demo as translated
+from democracy.core.demo import add_translations
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
 from democracy.people.services import membership_create, person_create
 
@@ -131,6 +133,7 @@ def seed(out) -> None:
                 "sort_order": order,
             },
         )
+        add_translations(bodies[slug], "description", translated.BODIES.get(slug, {}))
 
     if Person.objects.exists():
         out(f"  People: {Person.objects.count()} politicians already present.")

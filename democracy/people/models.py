@@ -14,6 +14,8 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from democracy.core.translations import translations_field
+
 
 class Term(models.Model):
     """A mandatperiod: the four years between municipal elections."""
@@ -86,6 +88,9 @@ class Organization(models.Model):
     description = models.TextField(
         _("what it does"), blank=True, help_text=_("Its remit in plain language.")
     )
+    # The description in other languages (the name is a Swedish proper name and stays):
+    # see democracy.core.translations.
+    translations = translations_field()
     color = models.CharField(
         _("colour"), max_length=7, blank=True, help_text=_("Party colour as #rrggbb.")
     )

@@ -30,7 +30,11 @@ def _proposal_settings(settings):
 
 @pytest.fixture
 def topic(db):
-    return TopicFactory(slug="trafik", name="Trafik och gator", name_en="Traffic and streets")
+    return TopicFactory(
+        slug="trafik",
+        name="Trafik och gator",
+        translations={"en": {"name": "Traffic and streets"}},
+    )
 
 
 @pytest.fixture
@@ -50,7 +54,7 @@ def reason(db):
     return RejectionReasonFactory(
         code="not-municipal",
         title="Kommunen beslutar inte om frågan",
-        title_en="Not something the municipality decides",
+        translations={"en": {"title": "Not something the municipality decides"}},
     )
 
 

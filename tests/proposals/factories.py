@@ -10,7 +10,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("slug",)
 
     name = factory.Sequence(lambda n: f"Ämne {n}")
-    name_en = factory.Sequence(lambda n: f"Topic {n}")
+    translations = factory.Sequence(lambda n: {"en": {"name": f"Topic {n}"}})
     slug = factory.Sequence(lambda n: f"topic-{n}")
 
 
@@ -30,7 +30,7 @@ class RejectionReasonFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"reason-{n}")
     title = factory.Sequence(lambda n: f"Skäl {n}")
-    title_en = factory.Sequence(lambda n: f"Reason {n}")
+    translations = factory.Sequence(lambda n: {"en": {"title": f"Reason {n}"}})
     public = True
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from democracy.core.models import AuditEntry
-from proposals.models import Comment, Proposal, Report
+from proposals.models import Comment, Proposal, RejectionReason, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,9 @@ def test_moderators_edit_the_list_of_rejection_reasons(client, moderator):
         {
             "code": "legal",
             "title": "Pågående rättsprocess",
-            "title_en": "Ongoing legal process",
+            "title__en": "Ongoing legal process",
+            "title__fi": "Käynnissä oleva oikeudenkäynti",
+            "description__ar": "القضية أمام المحكمة",
             "public": "on",
             "active": "on",
             "sort_order": 5,
@@ -172,6 +174,12 @@ def test_moderators_edit_the_list_of_rejection_reasons(client, moderator):
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="proposal.rejection_reason.create").exists()
     assert "Pågående rättsprocess" in client.get(reverse("proposals:rules")).content.decode()
+    saved = RejectionReason.objects.get(code="legal")
+    assert saved.translations == {
+        "en": {"title": "Ongoing legal process"},
+        "fi": {"title": "Käynnissä oleva oikeudenkäynti"},
+        "ar": {"description": "القضية أمام المحكمة"},
+    }
 
 
 def test_writing_is_rate_limited_per_account(client, resident, make_proposal, settings):

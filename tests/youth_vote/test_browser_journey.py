@@ -157,7 +157,8 @@ def test_election_from_set_up_to_the_youth_council(
         "link", name="Områden"
     ).click()
     for name, population in (("Norr", "600"), ("Söder", "400")):
-        admin_page.get_by_label("Namn").fill(name)
+        # The Swedish name; the inputs for the other languages follow it ("Namn (Finska)" …).
+        admin_page.get_by_label("Namn:", exact=True).fill(name)
         admin_page.get_by_label("Barn som bor i området").fill(population)
         admin_page.get_by_role("button", name="Lägg till").click()
         admin_page.get_by_role("row", name=re.compile(name)).wait_for()

@@ -43,8 +43,8 @@ def written(election_admin, contact):
     )
     birth = date(timezone.now().year - 13, 3, 1)
     made = []
-    # Statements carry the corpus eight at a time; names and photo texts one payload each.
-    for i, group in enumerate(chunks(CORPUS, 8)):
+    # Statements carry the corpus eight at a time; names and school names a payload each.
+    for group in chunks(CORPUS, 8):
         n, text = group[0]
         candidate = services.candidate_create(
             election=built.election,

@@ -12,6 +12,7 @@ STEPS = [
     "democracy.diary.demo",
     "proposals.demo",
     "youth_vote.demo",
+    "democracy.core.demo",  # the start page's and the rules' own texts, in every language
 ]
 
 
