@@ -76,36 +76,16 @@ def _plausible(kind: str, name: str) -> str:
 
 
 def _forms(client, start: list[str]) -> dict:
-    """The distinct forms reachable from ``start``: {key: (page, form)} (GET only)."""
-    client.raise_request_exception = False
-    seen_per_route: Counter = Counter()
-    visited: set[str] = set()
-    queue = list(start)
+    """The distinct forms on the pages reachable from ``start``: {key: (action, form)}."""
     found = {}
-    while queue:
-        path = queue.pop(0)
-        if path in visited:
-            continue
-        visited.add(path)
-        pattern = crawl.route(urlsplit(path).path)
-        if pattern is None or seen_per_route[pattern] >= 1:
-            continue
-        seen_per_route[pattern] += 1
-        response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        parser = crawl.PageParser()
-        parser.feed(response.content.decode("utf-8", "replace"))
-        for form in parser.forms:
-            action = crawl.local(form["action"], path) if form["action"] else urlsplit(path).path
-            if action is None or crawl.route(urlsplit(action).path) is None:
-                continue
-            key = (form["method"], crawl.route(urlsplit(action).path), tuple(sorted(form["kinds"])))
-            found.setdefault(key, (action, form))
-        for href in parser.links:
-            target = crawl.local(href, path)
-            if target and target not in visited:
-                queue.append(target)
+    for path, _response, parser in crawl.pages(client, start, per_route=1):
+        for form in parser.forms if parser else ():
+            action = crawl.form_action(form, path)
+            pattern = crawl.route(urlsplit(action).path) if action else None
+            if pattern is not None:
+                found.setdefault(
+                    (form["method"], pattern, tuple(sorted(form["kinds"]))), (action, form)
+                )
     return found
 
 

@@ -9,7 +9,6 @@ something other than a 5xx. New pages and forms are covered without being listed
 """
 
 import io
-from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,10 +28,6 @@ JUNK_VALUES = ["x" * 20_000, "\x00", "<script>alert(1)</script>", "-1", "9" * 30
 
 
 def _crawl(client, start: list[str], failures: list[str]) -> int:
-    client.raise_request_exception = False  # collect every failure, answered as the site would
-    seen_per_route: Counter = Counter()
-    visited: set[str] = set()
-    queue = list(start)
     requests = 0
 
     def check(method, path, response):
@@ -40,29 +35,14 @@ def _crawl(client, start: list[str], failures: list[str]) -> int:
             error = (getattr(response, "exc_info", None) or (None, ""))[1]
             failures.append(f"{method} {path} -> {response.status_code} {error!r:.300}")
 
-    while queue:
-        path = queue.pop(0)
-        if path in visited:
-            continue
-        visited.add(path)
-        pattern = crawl.route(urlsplit(path).path)
-        if pattern is None:
-            continue
-        if seen_per_route[pattern] >= PAGES_PER_ROUTE:
-            continue
-        seen_per_route[pattern] += 1
-        response = client.get(path)
+    for path, response, parser in crawl.pages(client, start, per_route=PAGES_PER_ROUTE):
         requests += 1
         check("GET", path, response)
         if urlsplit(path).query == "":
             check("GET", path + JUNK_QUERY, client.get(path + JUNK_QUERY))
             requests += 1
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        parser = crawl.PageParser()
-        parser.feed(response.content.decode("utf-8", "replace"))
-        for form in parser.forms:
-            action = crawl.local(form["action"], path) if form["action"] else urlsplit(path).path
+        for form in parser.forms if parser else ():
+            action = crawl.form_action(form, path)
             if action is None:
                 continue
             for values in ({}, None):
@@ -77,10 +57,6 @@ def _crawl(client, start: list[str], failures: list[str]) -> int:
                     answer = client.get(action, data)
                 requests += 1
                 check(form["method"].upper(), f"{action} {sorted(data)}", answer)
-        for href in parser.links:
-            target = crawl.local(href, path)
-            if target and target not in visited:
-                queue.append(target)
     return requests
 
 

@@ -1,6 +1,7 @@
 """What the site crawls (tests/core/test_no_server_errors.py, tests/core/test_form_fuzzer.py)
 read from a page: its links and its forms, and which local paths they lead to."""
 
+from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
@@ -97,3 +98,38 @@ def local(href: str, base: str) -> str | None:
     if parts.path.startswith(SKIP_PREFIXES) or any(p in parts.path for p in SKIP_PATH_PARTS):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def form_action(form: dict, page: str) -> str | None:
+    """Where ``form`` on ``page`` sends to, as a local path (None if the crawl skips it)."""
+    return local(form["action"], page) if form["action"] else urlsplit(page).path
+
+
+def pages(client, start: list[str], *, per_route: int):
+    """Walk the site from ``start`` by its links, at most ``per_route`` pages per URL pattern,
+    breadth first. Yields ``(path, response, parser)`` for every page asked for; ``parser`` is
+    the page's ``PageParser``, or None when the answer is not an HTML page. Requests that fail
+    are answered as the site would (``raise_request_exception`` off)."""
+    client.raise_request_exception = False
+    seen_per_route: Counter = Counter()
+    visited: set[str] = set()
+    queue = list(start)
+    while queue:
+        path = queue.pop(0)
+        if path in visited:
+            continue
+        visited.add(path)
+        pattern = route(urlsplit(path).path)
+        if pattern is None or seen_per_route[pattern] >= per_route:
+            continue
+        seen_per_route[pattern] += 1
+        response = client.get(path)
+        parser = None
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            parser = PageParser()
+            parser.feed(response.content.decode("utf-8", "replace"))
+        yield path, response, parser
+        for href in parser.links if parser else ():
+            target = local(href, path)
+            if target and target not in visited:
+                queue.append(target)
