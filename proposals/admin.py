@@ -3,13 +3,12 @@ through the moderation pages (services, audit log), so proposals are read-only h
 
 from django.contrib import admin
 
-from democracy.core.adminchecks import CheckedRequestAdminMixin
 from democracy.core.translations import TranslatedAdminMixin
 from proposals.models import District, Proposal, RejectionReason, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
+class TopicAdmin(TranslatedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
     # One input per configured language after the Swedish name (decision 89).
@@ -17,20 +16,20 @@ class TopicAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmi
 
 
 @admin.register(District)
-class DistrictAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
+class DistrictAdmin(TranslatedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "sort_order"]
     prepopulated_fields = {"slug": ["name"]}
     translated_fields = ("name",)
 
 
 @admin.register(RejectionReason)
-class RejectionReasonAdmin(TranslatedAdminMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
+class RejectionReasonAdmin(TranslatedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "public", "active", "sort_order"]
     translated_fields = ("title", "description")
 
 
 @admin.register(Proposal)
-class ProposalAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
+class ProposalAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "closes_at", "case"]
     list_filter = ["status"]
     search_fields = ["title", "summary"]

@@ -3,11 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from democracy.accounts.models import User
-from democracy.core.adminchecks import CheckedRequestAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(CheckedRequestAdminMixin, DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "name")

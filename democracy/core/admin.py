@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from democracy.core.adminchecks import CheckedRequestAdminMixin
 from democracy.core.models import AuditEntry, EditorialText, StaffAlert
 from democracy.core.permissions import (
     has_active_second_factor,
@@ -45,7 +44,7 @@ def guard_admin_site(site: admin.AdminSite) -> None:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("seq", "created_at", "actor_label", "action", "target_label")
     list_filter = ("action",)
     search_fields = ("actor_label", "action", "target_label", "reason")
@@ -61,7 +60,7 @@ class AuditEntryAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffAlert)
-class StaffAlertAdmin(CheckedRequestAdminMixin, admin.ModelAdmin):
+class StaffAlertAdmin(admin.ModelAdmin):
     list_display = ("created_at", "role", "kind", "message", "acknowledged_at")
     list_filter = ("role", "kind")
 

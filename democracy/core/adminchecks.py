@@ -4,9 +4,15 @@ The admin trusts two values a browser never sends wrong but a hand-made request 
 chosen for an action (``_selected_action``, looked up as keys) and the search words (a LIKE
 pattern, which SQLite refuses beyond 50,000 characters). Both gave a server error to the form
 fuzzer (``tests/core/test_form_fuzzer.py``); here they get a message and nothing changes.
+
+``admin_checks_install`` (called from ``CoreConfig.ready``, after the admin has found every
+app's ``admin.py``) puts the checks in front of every registered ``ModelAdmin``, ours and the
+libraries' (auth's groups, django-q2's tasks, allauth's addresses …), so no ``ModelAdmin``
+needs to remember them.
 """
 
-from django.contrib import messages
+from django.apps import apps
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -26,7 +32,7 @@ def is_key(field, value) -> bool:
 
 
 class CheckedRequestAdminMixin:
-    """For every ``ModelAdmin`` of the site (before ``admin.ModelAdmin`` in the bases)."""
+    """The checks, in front of a ``ModelAdmin`` class (see ``admin_checks_install``)."""
 
     def response_action(self, request, queryset):
         chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
@@ -47,3 +53,15 @@ class CheckedRequestAdminMixin:
             )
             search_term = search_term[:SEARCH_MAX_LENGTH]
         return super().get_search_results(request, queryset, search_term)
+
+
+def admin_checks_install(site=admin.site) -> None:
+    """Register every model of ``site`` again with the checks in front of its ModelAdmin."""
+    for model in apps.get_models():
+        if not site.is_registered(model):
+            continue
+        current = type(site.get_model_admin(model))
+        if issubclass(current, CheckedRequestAdminMixin):
+            continue
+        site.unregister(model)
+        site.register(model, type(current.__name__, (CheckedRequestAdminMixin, current), {}))

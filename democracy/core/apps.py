@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from democracy.core.adminchecks import admin_checks_install
         from democracy.core.dates import bound_form_date_fields
 
         bound_form_date_fields()
+        admin_checks_install()

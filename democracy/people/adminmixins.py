@@ -12,7 +12,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.db import models
 from django.utils.translation import gettext as _
 
-from democracy.core.adminchecks import CheckedRequestAdminMixin, is_key
+from democracy.core.adminchecks import is_key
 from democracy.core.permissions import has_role
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html
@@ -96,7 +96,7 @@ class AuditedInlineMixin(EditorPermissionsMixin):
     pass
 
 
-class AuditedAdmin(EditorPermissionsMixin, CheckedRequestAdminMixin, admin.ModelAdmin):
+class AuditedAdmin(EditorPermissionsMixin, admin.ModelAdmin):
     """A ModelAdmin whose every save, delete and inline change leaves an audit entry."""
 
     def save_model(self, request, obj, form, change):

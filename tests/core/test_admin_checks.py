@@ -2,8 +2,10 @@
 message and no change (found by the form fuzzer, tests/core/test_form_fuzzer.py)."""
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 
-from democracy.core.adminchecks import SEARCH_MAX_LENGTH
+from democracy.core.adminchecks import SEARCH_MAX_LENGTH, CheckedRequestAdminMixin
 from democracy.core.roles import Role
 from democracy.diary.models import Case
 from tests.diary.factories import CaseFactory
@@ -48,3 +50,16 @@ def test_an_overlong_search_uses_its_beginning(editor_client):
     assert f"Bara de första {SEARCH_MAX_LENGTH} tecknen" in page
     found = editor_client.get("/admin/diary/case/", {"q": "simhallen"}).content.decode()
     assert case.title in found and "Bara de första" not in found
+
+
+def test_every_back_office_page_checks_its_requests():
+    """The checks live in one mixin; a ModelAdmin registered without it would answer 500 to
+    the requests above again."""
+    registered = [
+        admin.site.get_model_admin(model)
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+    ]
+    assert len(registered) >= 10
+    missing = [type(a).__name__ for a in registered if not isinstance(a, CheckedRequestAdminMixin)]
+    assert missing == []

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import pgettext
 
+from democracy.core.models import EditorialText
 from democracy.core.sanitize import render_rich_text
 from democracy.core.translations import active_language, default_language, is_bidi, localized
 
@@ -101,8 +102,6 @@ def language_attrs(language):
 def editorial_texts():
     """The municipality's own texts that are entered, by key (one query): ``{% editorial_texts
     as texts %}{% if texts.hub_proposals %}…``. A key's dashes are underscores here."""
-    from democracy.core.models import EditorialText
-
     return {
         row.key.replace("-", "_"): row for row in EditorialText.objects.exclude(text="")
     }
