@@ -4,6 +4,7 @@ message and no change (found by the form fuzzer, tests/core/test_form_fuzzer.py)
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from democracy.core.adminchecks import SEARCH_MAX_LENGTH, CheckedRequestAdminMixin
 from democracy.core.roles import Role
@@ -63,3 +64,19 @@ def test_every_back_office_page_checks_its_requests():
     assert len(registered) >= 10
     missing = [type(a).__name__ for a in registered if not isinstance(a, CheckedRequestAdminMixin)]
     assert missing == []
+
+
+def test_a_library_admin_refuses_a_hand_made_choice_too(client, make_user):
+    group = Group.objects.create(name="Granskare")
+    superuser = make_user(is_staff=True, totp=True)
+    superuser.is_superuser = True
+    superuser.save(update_fields=["is_superuser"])
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/auth/group/",
+        {"action": "delete_selected", "_selected_action": [str(group.pk), "zz"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Raderna du valde finns inte i listan" in response.content.decode()
+    assert Group.objects.filter(pk=group.pk).exists()
