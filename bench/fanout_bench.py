@@ -1,11 +1,11 @@
 """Websocket fan-out and CPU cost per request on the production topology (`make bench-fanout`).
 
-It starts `make run-production` (the command the README documents: gunicorn for HTTP, daphne
-for /ws/, the django-q2 cluster, on PostgreSQL and Redis) and then, in one bounded run:
+It starts `make run-production` (the command the README documents: gunicorn for HTTP, uvicorn
+processes for /ws/, the django-q2 cluster, on PostgreSQL and Redis) and then, in one bounded run:
 
 1. **fan-out**: opens ``BENCH_SOCKETS`` (5,000) websockets to ONE proposal's count route,
    ``/ws/proposals/<id>/``, from a load client in this process on 127.0.0.1: straight to
-   daphne's port (``BENCH_FANOUT_VIA=direct``, the default) or through nginx with
+   the websocket port (``BENCH_FANOUT_VIA=direct``, the default) or through nginx with
    deploy/nginx/delta.conf over TLS (``BENCH_FANOUT_VIA=nginx``). Distinct accounts sign that
    proposal once every ``BENCH_SIGN_EVERY`` (0.1 s) for ``BENCH_SIGN_SECONDS`` (20 s), straight
    to gunicorn. For every count the sockets receive it reports two delays:
@@ -21,11 +21,11 @@ for /ws/, the django-q2 cluster, on PostgreSQL and Redis) and then, in one bound
    Receipt is timed in the client's ``data_received``, when the frame's bytes are read from
    the socket; the client shares the 2 cores with the servers, so its own backlog is part of
    the figure. It also counts the sockets still connected at the end and the CPU each process
-   used (daphne, worker, Redis, the client).
+   used (uvicorn, worker, Redis, the client).
 
 2. **cost** (``BENCH_PHASES`` contains ``cost``): CPU-seconds per request of each server
    process kind, from /proc, over bounded loads straight to gunicorn: anonymous proposal page
-   views, ``count.json`` and signatures by distinct signed-in accounts; plus daphne's CPU per
+   views, ``count.json`` and signatures by distinct signed-in accounts; plus uvicorn's CPU per
    websocket message from phase 1. docs/deployment.md sizes larger deployments from these.
 
 Run it with::
@@ -35,7 +35,7 @@ Run it with::
 
 The database is created if missing and filled with bench accounts and proposals (never point
 it at real data); the Redis index is the stack's cache, channel layer and task queue. Ports:
-``BENCH_HTTP_PORT`` (8461, gunicorn), ``BENCH_ASGI_PORT`` (8462, daphne), ``BENCH_TLS_PORT``
+``BENCH_HTTP_PORT`` (8461, gunicorn), ``BENCH_ASGI_PORT`` (8462, uvicorn), ``BENCH_TLS_PORT``
 (8463, nginx). Every phase stops at its own time limit whatever happens; load goes to 127.0.0.1
 only. ``BENCH_JSON=path`` writes the results as JSON too.
 """
@@ -67,6 +67,7 @@ from deploy.stack import (  # noqa: E402
     ports_free,
     proc_table,
     production_env,
+    websocket_connections,
 )
 from deploy.stack import start_nginx as stack_start_nginx  # noqa: E402
 
@@ -78,7 +79,7 @@ PHASES = os.environ.get("BENCH_PHASES", "fanout,cost").split(",")
 COST_REQUESTS = int(os.environ.get("BENCH_COST_REQUESTS", "1000"))
 COST_CONNECTIONS = int(os.environ.get("BENCH_COST_CONNECTIONS", "8"))
 COST_MAX_SECONDS = float(os.environ.get("BENCH_COST_MAX_SECONDS", "40"))
-CONNECT_AT_ONCE = 40  # handshakes in flight: daphne's listen backlog is 50
+CONNECT_AT_ONCE = 40  # handshakes in flight (it was daphne's listen backlog, 50)
 HTTP_PORT = int(os.environ.get("BENCH_HTTP_PORT", "8461"))
 ASGI_PORT = int(os.environ.get("BENCH_ASGI_PORT", "8462"))
 TLS_PORT = int(os.environ.get("BENCH_TLS_PORT", "8463"))
@@ -188,7 +189,7 @@ def start_nginx(tmp: Path):
 
 
 class CpuMeter:
-    """CPU seconds of the stack's processes by kind: gunicorn, daphne, the django-q2 worker
+    """CPU seconds of the stack's processes by kind: gunicorn, uvicorn, the django-q2 worker
     (descendants of `make run-production`), the PostgreSQL backends connected to the bench
     database, nginx (when used), Redis (the whole server: shared with other users of this
     machine) and this load client."""
@@ -230,8 +231,8 @@ class CpuMeter:
                 kind = "load client"
             elif pid in stack and "gunicorn" in cmd:
                 kind = "gunicorn"
-            elif pid in stack and "daphne" in cmd:
-                kind = "daphne"
+            elif pid in stack and "uvicorn" in cmd:
+                kind = "uvicorn"
             elif pid in stack and "qcluster" in cmd:
                 kind = "worker"
             elif pid in backends:
@@ -255,6 +256,15 @@ class CpuMeter:
             totals[kind] = totals.get(kind, 0.0) + max(0.0, cpu - start)
         return totals
 
+    @staticmethod
+    def per_process(before, after, kind) -> list[float]:
+        """CPU seconds of each process of one kind between two samples (e.g. each uvicorn)."""
+        return sorted(
+            round(max(0.0, cpu - before.get(pid, (k, 0.0))[1]), 2)
+            for pid, (k, cpu) in after.items()
+            if k == kind
+        )
+
     def close(self):
         self.conn.close()
 
@@ -264,7 +274,7 @@ class CpuMeter:
 
 class CountSocket(asyncio.Protocol):
     """A minimal websocket client: the upgrade, then the server's (unmasked) frames, timed as
-    their bytes are read; answers pings (daphne pings idle sockets) and close frames."""
+    their bytes are read; answers pings (the server pings idle sockets) and close frames."""
 
     def __init__(self, path, host, opened: asyncio.Future):
         self.path, self.host, self.opened = path, host, opened
@@ -506,7 +516,7 @@ async def settle(meter, quiet=0.05, limit=120.0) -> None:
         before = meter.sample()
         await asyncio.sleep(1)
         busy = CpuMeter.delta(before, meter.sample())
-        if sum(v for k, v in busy.items() if k in ("daphne", "gunicorn", "worker")) < quiet:
+        if sum(v for k, v in busy.items() if k in ("uvicorn", "gunicorn", "worker")) < quiet:
             return
 
 
@@ -521,6 +531,8 @@ async def fanout_phase(proposal_id, cookies, meter) -> dict:
     if errors:
         print(f"    first failure: {errors[0]}")
     await asyncio.sleep(3)
+    per_process = websocket_connections(meter.app_pid, ASGI_PORT)
+    print(f"  connections held by each uvicorn process: {per_process}")
     idle_before = meter.sample()
     await asyncio.sleep(5)
     idle = CpuMeter.delta(idle_before, meter.sample())
@@ -534,12 +546,14 @@ async def fanout_phase(proposal_id, cookies, meter) -> dict:
     await asyncio.sleep(3 * max(1.0, float(os.environ.get("PROPOSALS_COUNT_INTERVAL", "1"))))
     window = time.time() - t0
     watch.stop_event.set()
-    cpu = CpuMeter.delta(before, meter.sample())
+    after = meter.sample()
+    cpu = CpuMeter.delta(before, after)
+    websocket_each = CpuMeter.per_process(before, after, "uvicorn")
     connected = sum(1 for s in sockets if not s.closed)
     close_codes = sorted({s.close_code for s in sockets if s.closed}, key=str)
     for s in sockets:
         s.close()
-    await settle(meter)  # daphne's disconnects, outside the next phase's CPU figures
+    await settle(meter)  # the servers' disconnects, outside the next phase's CPU figures
 
     signed = [s for s in signatures if s[2] == 302]
     # The count after each signature: the proposal had no signatures before this phase.
@@ -605,8 +619,11 @@ async def fanout_phase(proposal_id, cookies, meter) -> dict:
         "time_until_last_socket_per_change": summary(per_change_last),
         "signature_to_screen": summary(to_screen),
         "cpu_seconds": {k: round(v, 2) for k, v in sorted(cpu.items())},
+        "websocket_processes": len(websocket_each),
+        "websocket_cpu_seconds_each": websocket_each,
+        "sockets_per_websocket_process": per_process,
         "window_s": round(window, 1),
-        "daphne_cpu_ms_per_message": round(1000 * cpu.get("daphne", 0) / max(1, received), 4),
+        "websocket_cpu_ms_per_message": round(1000 * cpu.get("uvicorn", 0) / max(1, received), 4),
         "idle_cpu_seconds_5s": {k: round(v, 2) for k, v in sorted(idle.items())},
     }
     print(
@@ -630,7 +647,8 @@ async def fanout_phase(proposal_id, cookies, meter) -> dict:
     if result["committed_not_received"]:
         print(f"  committed, never received: {result['committed_not_received']}")
     print(f"  CPU over the {window:.0f} s window: {_fmt(cpu)}")
-    print(f"  daphne CPU per message: {result['daphne_cpu_ms_per_message']} ms")
+    print(f"  uvicorn processes: {len(websocket_each)}, CPU each {websocket_each} s")
+    print(f"  uvicorn CPU per message: {result['websocket_cpu_ms_per_message']} ms")
     return result
 
 
@@ -736,8 +754,8 @@ def main():
             print("Phase cost (straight to gunicorn)")
             results["cost"] = asyncio.run(cost_phase(hot, spread[0], cookies, meter))
             if "fanout" in results:
-                results["cost"]["websocket message (daphne)"] = {
-                    "cpu_ms_per_message": results["fanout"]["daphne_cpu_ms_per_message"]
+                results["cost"]["websocket message (uvicorn)"] = {
+                    "cpu_ms_per_message": results["fanout"]["websocket_cpu_ms_per_message"]
                 }
     finally:
         if meter:

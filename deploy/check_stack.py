@@ -2,8 +2,9 @@
 front, over TLS, on PostgreSQL + Redis. Called by .ci/run; exits 0 when nginx, openssl,
 PostgreSQL or Redis is missing (and says so), 1 when a check fails.
 
-Checks through the proxy: a page (200), a static file, a websocket on a proposal's count route
-receiving the count after a signature, and the client address the rate limits see (the one
+Checks through the proxy: a page (200), a static file, CHECK_WEBSOCKETS (16) websockets on a
+proposal's count route each receiving the count after a signature and spread over every uvicorn
+process (decision 93), and the client address the rate limits see (the one
 nginx sets, not one the client sends); then a bounded load over CONNECTIONS connections:
 SIGNERS signatures by distinct accounts, and BALLOTS students voting in the booth as a
 classroom does (the code page with their printed code and the class code, then the cast):
@@ -42,7 +43,8 @@ ASGI_PORT = int(os.environ.get("CHECK_ASGI_PORT", "8252"))
 SIGNERS = int(os.environ.get("CHECK_SIGNERS", "1000"))
 BALLOTS = int(os.environ.get("CHECK_BALLOTS", "500"))
 CONNECTIONS = int(os.environ.get("CHECK_CONNECTIONS", "32"))
-# decision 69: gunicorn 8 + daphne 4 + the django-q2 cluster 10
+WEBSOCKETS = int(os.environ.get("CHECK_WEBSOCKETS", "16"))
+# decision 69: gunicorn 8 + uvicorn 4 (decision 93) + the django-q2 cluster 10
 MAX_CONNECTIONS = int(os.environ.get("CHECK_MAX_CONNECTIONS", "22"))
 HOST = f"127.0.0.1:{TLS_PORT}"
 TLS = ssl.create_default_context()
@@ -290,7 +292,7 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="delta-stack-"))
     tmp.chmod(0o755)  # nginx's workers run as another user when it is started as root
     static_root, media_root = tmp / "static", tmp / "media"
-    from deploy.stack import production_env
+    from deploy.stack import production_env, websocket_connections
 
     env = production_env(
         tls_port=TLS_PORT,
@@ -362,19 +364,32 @@ def main():
             fail(f"a 20 KB address: HTTP {status}, not 414")
         print("  a 20 KB address: 414")
 
-        # Websocket: subscribe to the warm-up proposal, sign it (with a forged X-Real-IP),
-        # and wait for the count.
-        sock = ws_open(f"/ws/proposals/{warm}/")
+        # Websockets: subscribe to the warm-up proposal from several sockets (they spread over
+        # the uvicorn processes that share the port), sign it (with a forged X-Real-IP), and
+        # wait for the count on every socket.
+        sockets = [ws_open(f"/ws/proposals/{warm}/") for _ in range(WEBSOCKETS)]
+        held = websocket_connections(app.pid, ASGI_PORT)
         conn = http.client.HTTPSConnection("127.0.0.1", TLS_PORT, context=TLS, timeout=30)
         forged = {"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"}
         status, where = sign_once(conn, warm, cookies[-1], forged)
         if "signed=1" not in where:
             fail(f"signing the warm-up proposal: HTTP {status} to {where!r}")
-        message = json.loads(ws_read_text(sock, timeout=15))
-        sock.close()
-        if message.get("count") != 1:
-            fail(f"websocket message {message}")
-        print(f"  websocket /ws/proposals/{warm}/ received {message}")
+        messages = [json.loads(ws_read_text(sock, timeout=15)) for sock in sockets]
+        for sock in sockets:
+            sock.close()
+        wrong = [m for m in messages if m.get("count") != 1]
+        if wrong:
+            fail(f"websocket messages {wrong}")
+        expected = int(env.get("ASGI_PROCESSES") or 2)
+        if len(held) != expected or min(held) < 1 or sum(held) != WEBSOCKETS:
+            fail(
+                f"{WEBSOCKETS} websockets were held by the uvicorn processes as {held}: not "
+                f"spread over {expected} processes"
+            )
+        print(
+            f"  {WEBSOCKETS} websockets on /ws/proposals/{warm}/ each received {messages[0]}; "
+            f"the {expected} uvicorn processes held {held} of them"
+        )
 
         import django
 

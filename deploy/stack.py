@@ -40,7 +40,7 @@ def production_env(
 ) -> dict[str, str]:
     """The environment for `make run-production` on this machine (docs/deployment.md): this
     process's environment less ``NOT_PRODUCTION``, the public address nginx serves
-    (``HOST=127.0.0.1:<tls_port>``), gunicorn and daphne on ``http_port`` and ``asgi_port``,
+    (``HOST=127.0.0.1:<tls_port>``), gunicorn and uvicorn on ``http_port`` and ``asgi_port``,
     tasks on the worker, collected static files as in production, ``STATIC_ROOT`` and
     ``MEDIA_ROOT`` under ``tmp`` (when given), ``LIFTED_LIMITS`` unless ``lift_limits`` is
     false, and ``overrides`` last. ``SECRET_KEY`` is this process's, or a new random one."""
@@ -95,6 +95,58 @@ def proc_table() -> dict[int, tuple[int, str, float]]:
             (int(fields[11]) + int(fields[12])) / tick,
         )
     return table
+
+
+def descendants(root: int, table: dict[int, tuple[int, str, float]]) -> set[int]:
+    """``root`` and every process below it in ``proc_table()``."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _cmd, _cpu) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def connections_per_process(pids, port: int) -> dict[int, int]:
+    """For each of ``pids``: how many established TCP connections it holds whose local port is
+    ``port`` (the clients it serves there), from /proc/net/tcp and the processes' open files."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                        inodes.add(f"socket:[{inode}]")
+        except OSError:
+            continue
+    counts = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue  # ended meanwhile
+        held = 0
+        for fd in fds:
+            try:
+                held += os.readlink(f"/proc/{pid}/fd/{fd}") in inodes
+            except OSError:
+                continue
+        counts[pid] = held
+    return counts
+
+
+def websocket_connections(app_pid: int, port: int) -> list[int]:
+    """Connections on the websocket port held by each uvicorn process of the stack started as
+    ``app_pid`` (``make run-production``), smallest first."""
+    table = proc_table()
+    servers = [pid for pid in descendants(app_pid, table) if "uvicorn" in table[pid][1]]
+    return sorted(connections_per_process(servers, port).values())
 
 
 def find_nginx() -> str | None:
@@ -171,7 +223,7 @@ def _group_alive(pgid: int) -> bool:
 def stop_run_production(app: subprocess.Popen, timeout: float = 40) -> None:
     """Stop `make run-production` (started with ``start_new_session=True``) the way Ctrl-C
     would: SIGTERM to make and serve_production, then wait until serve_production has
-    stopped gunicorn, daphne and the cluster (which run in sessions of their own). make exits
+    stopped gunicorn, uvicorn and the cluster (which run in sessions of their own). make exits
     at once; killing its group then would kill the supervisor mid-stop and leave its three
     servers running, so SIGKILL only after ``timeout``."""
     try:
