@@ -40,13 +40,6 @@ TOPICS = [
     ("bostader", "Bostäder och byggande", "Housing and building"),
     ("ovrigt", "Övrigt", "Other"),
 ]
-DISTRICTS = [
-    ("centrum", "Centrum"),
-    ("norra-hamnen", "Norra hamnen"),
-    ("vasterby", "Västerby"),
-    ("ostra-norrvik", "Östra Norrvik"),
-    ("skogsbacka", "Skogsbacka"),
-]
 # Must match the data migration (0002); repeated here because a flushed test database has none.
 REJECTION_REASONS = [
     (
@@ -194,11 +187,11 @@ def _reference_data():
             slug=slug, defaults={"name": name, "sort_order": order}
         )
         add_translations(topic, "name", translated.TOPICS.get(slug, {}))
-    for order, (slug, name) in enumerate(DISTRICTS):
+    for order, (slug, name, _population) in enumerate(translated.DISTRICTS):
         district, _ = District.objects.get_or_create(
             slug=slug, defaults={"name": name, "sort_order": order}
         )
-        add_translations(district, "name", translated.PROPOSAL_DISTRICTS.get(slug, {}))
+        add_translations(district, "name", translated.DISTRICT_NAMES.get(name, {}))
     for order, (code, title, _title_en, public) in enumerate(REJECTION_REASONS):
         reason, _ = RejectionReason.objects.get_or_create(
             code=code,

@@ -1,4 +1,5 @@
-"""The demo youth-council election: open now, four districts, schools, candidates, a class
+"""The demo youth-council election: open now, the municipality's five districts (the same as
+the e-proposals'), schools, candidates, a class
 with printed codes and an open session, so that anyone can cast a vote within a minute.
 
 Deterministic (fixed random seeds) and idempotent: the election is found by its slug; the
@@ -25,12 +26,8 @@ DEMO_CLASS = "7A"
 DEMO_SCHOOL = "Norrviksskolan"
 CONTACT_EMAIL = "skolkontakt@norrvik.example"
 
-DISTRICTS = [
-    ("Centrum", 4200),
-    ("Norra Norrvik", 3100),
-    ("Södra Norrvik", 2600),
-    ("Skärgården", 1300),
-]
+# The municipality's districts (shared with the e-proposals): (name, children living there).
+DISTRICTS = [(name, population) for _slug, name, population in translated.DISTRICTS]
 # (name, district, first and last school year, classes on the roll as (name, school year)).
 # Class names follow the school's years: a grundskola's "7A" is in year 7; a gymnasium's
 # classes are named by programme and gymnasium year ("NA1A": natural science, year 1, which
@@ -38,14 +35,21 @@ DISTRICTS = [
 SCHOOLS = [
     ("Norrviksskolan", "Centrum", (7, 9), [("7A", 7), ("8B", 8)]),
     ("Kyrkskolan", "Centrum", (0, 6), [("5A", 5), ("6B", 6)]),
-    ("Björkhagsskolan", "Norra Norrvik", (0, 9), [("6A", 6), ("9C", 9)]),
-    ("Solbackeskolan", "Södra Norrvik", (4, 9), [("7B", 7), ("9A", 9)]),
-    ("Sjöviksgymnasiet", "Södra Norrvik", (10, 12), [("NA1A", 10), ("SA2B", 11)]),
-    ("Skärgårdsskolan", "Skärgården", (0, 9), [("6A", 6), ("8A", 8)]),
+    ("Hamnskolan", "Norra hamnen", (0, 9), [("6A", 6), ("9C", 9)]),
+    ("Solbackeskolan", "Västerby", (4, 9), [("7B", 7), ("9A", 9)]),
+    ("Sjöviksgymnasiet", "Västerby", (10, 12), [("NA1A", 10), ("SA2B", 11)]),
+    ("Björkhagsskolan", "Östra Norrvik", (0, 9), [("6C", 6), ("8C", 8)]),
+    ("Skogsbackaskolan", "Skogsbacka", (0, 9), [("6A", 6), ("8A", 8)]),
 ]
 # More candidates than seats (members and substitutes) in every district, so that the count
 # decides something everywhere.
-EXTRA_CANDIDATES = {"Centrum": 3, "Norra Norrvik": 2, "Södra Norrvik": 2, "Skärgården": 2}
+EXTRA_CANDIDATES = {
+    "Centrum": 3,
+    "Norra hamnen": 2,
+    "Västerby": 2,
+    "Östra Norrvik": 2,
+    "Skogsbacka": 2,
+}
 FIRST = ["Alva", "Elias", "Maja", "Noah", "Ella", "Hugo", "Wilma", "Liam", "Alice", "Omar",
          "Saga", "Leo", "Selma", "Adam", "Nora", "Ali", "Ebba", "Oscar", "Leila", "Vincent",
          "Astrid", "Yusuf", "Freja", "William", "Tilde", "Melvin", "Idun", "Ibrahim"]
@@ -123,7 +127,7 @@ def _build(admin) -> Election:
             child_population=population,
             translations={
                 language: {"name": text}
-                for language, text in translated.ELECTION_DISTRICTS.get(name, {}).items()
+                for language, text in translated.DISTRICT_NAMES.get(name, {}).items()
             },
         )
         for name, population in DISTRICTS
@@ -203,7 +207,7 @@ def seed(out) -> None:
     if election is None:
         election = _build(admin)
     for district in election.districts.all():  # an election built before the translations
-        add_translations(district, "name", translated.ELECTION_DISTRICTS.get(district.name, {}))
+        add_translations(district, "name", translated.DISTRICT_NAMES.get(district.name, {}))
     school = School.objects.get(election=election, name=DEMO_SCHOOL)
     school_class = SchoolClass.objects.get(school=school, name=DEMO_CLASS)
     voters = list(school_class.voters.order_by("family_name", "given_name", "student_ref"))

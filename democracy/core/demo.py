@@ -29,11 +29,22 @@ TOPICS = {
     "ovrigt": {"en": "Other", "fi": "Muu", "ar": "أخرى"},
 }
 
-# E-proposal district slug -> {language: name}. Norra hamnen, Västerby and Skogsbacka are
-# proper names and stay Swedish in every language (shown marked lang="sv").
-PROPOSAL_DISTRICTS = {
-    "centrum": {"en": "City centre", "fi": "Keskusta", "ar": "وسط المدينة"},
-    "ostra-norrvik": {"en": "East Norrvik", "fi": "Itä-Norrvik", "ar": "شرق نورفيك"},
+# The demo municipality's parts, used alike by e-proposals (the district a signer lives in)
+# and the youth-council election (its districts, seats shared by the children living there):
+# one municipality, one map. (slug, name, residents aged 6-17.)
+DISTRICTS = [
+    ("centrum", "Centrum", 3400),
+    ("norra-hamnen", "Norra hamnen", 2100),
+    ("vasterby", "Västerby", 2600),
+    ("ostra-norrvik", "Östra Norrvik", 1900),
+    ("skogsbacka", "Skogsbacka", 1200),
+]
+
+# District name -> {language: name}. Norra hamnen, Västerby and Skogsbacka are proper names
+# and stay Swedish in every language (shown marked lang="sv").
+DISTRICT_NAMES = {
+    "Centrum": {"en": "City centre", "fi": "Keskusta", "ar": "وسط المدينة"},
+    "Östra Norrvik": {"en": "East Norrvik", "fi": "Itä-Norrvik", "ar": "شرق نورفيك"},
 }
 
 # Rejection reason code -> {language: title}.
@@ -152,14 +163,6 @@ BODIES = {
         "fi": "Nuorten ääni kunnassa. Oppilaat valitsevat jäsenet joka syksy.",
         "ar": "صوت الشباب في البلدية. ينتخب الطلاب الأعضاء كل خريف.",
     },
-}
-
-# Youth-council election district name -> {language: name}.
-ELECTION_DISTRICTS = {
-    "Centrum": {"en": "City centre", "fi": "Keskusta", "ar": "وسط المدينة"},
-    "Norra Norrvik": {"en": "North Norrvik", "fi": "Pohjois-Norrvik", "ar": "شمال نورفيك"},
-    "Södra Norrvik": {"en": "South Norrvik", "fi": "Etelä-Norrvik", "ar": "جنوب نورفيك"},
-    "Skärgården": {"en": "The archipelago", "fi": "Saaristo", "ar": "الأرخبيل"},
 }
 
 # The demo municipality's own texts on the start page: {key: {language: text}}.

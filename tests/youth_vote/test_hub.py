@@ -52,7 +52,7 @@ def test_demo_lets_anyone_vote_within_a_minute(client):
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
     election = Election.objects.get(slug="ungdomsval-2026")
-    assert election.is_open and election.districts.count() == 4
+    assert election.is_open and election.districts.count() == 5
     assert election.schools.count() >= 3 and election.candidates.filter(status="approved").count() >= 8
     codes_ = re.findall(r"^\s+([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9])\s", text, re.M)
     assert len(codes_) >= 5
@@ -98,3 +98,20 @@ def test_demo_election_is_believable():
             5 + candidate.grade,
             6 + candidate.grade,
         )
+
+
+def test_demo_municipality_has_one_map():
+    """Issue 12: the demo's e-proposals and its youth-council election are the same
+    municipality, so a resident and a student live in the same districts."""
+    from proposals.models import District as ProposalDistrict
+
+    call_command("seed_demo", stdout=io.StringIO())
+    election = Election.objects.get(slug="ungdomsval-2026")
+    election_districts = set(election.districts.values_list("name", flat=True))
+    proposal_districts = set(ProposalDistrict.objects.values_list("name", flat=True))
+    assert len(election_districts) >= 4
+    assert election_districts == proposal_districts
+    # Every district has a school whose students can vote in it, and seats.
+    for district in election.districts.all():
+        assert district.seats_members >= 1, district.name
+        assert election.schools.filter(district=district).exists(), district.name
