@@ -359,6 +359,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Sign-language films (decision 90): a few minutes of film at web quality; nginx lets bodies
+# this large through on the staff upload page only (deploy/nginx/delta.conf).
+SIGN_LANGUAGE_VIDEO_MAX_BYTES = 200 * 1024 * 1024
+SIGN_LANGUAGE_CAPTIONS_MAX_BYTES = 1024 * 1024
 
 # --- Content-Security-Policy: no inline script or style, nothing from other origins ----------
 CONTENT_SECURITY_POLICY = {

@@ -31,6 +31,12 @@ urlpatterns = [
         youth_vote_views.candidate_photo,
         name="candidate-photo",
     ),
+    # Sign-language films and their captions: to everyone only while published (decision 90).
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/core/sign_language/<str:name>",
+        core_views.sign_language_file,
+        name="sign-language-file",
+    ),
 ]
 
 if settings.DEBUG:

@@ -152,3 +152,49 @@ class EditorialText(models.Model):
 
     def __str__(self):
         return str(self.get_key_display())
+
+
+# Sign-language films and their captions; sent only by core.views.sign_language_file.
+SIGN_LANGUAGE_DIR = "core/sign_language/"
+
+
+def _sign_language_upload_to(instance, filename):
+    # The service names every file (a random name, the extension of what the content is);
+    # this only keeps the folder in one place.
+    return f"{SIGN_LANGUAGE_DIR}{filename}"
+
+
+class SignLanguageVideo(models.Model):
+    """A film in Swedish Sign Language about one of the topics that also have an easy-Swedish
+    page, with Swedish captions (WebVTT) and the same content as text (decision 90).
+
+    Uploaded and published by staff on a staff page (``core:staff-sign-language``); the files
+    are sent by ``core.views.sign_language_file``, to everyone only while the film is
+    published.
+    """
+
+    class Topic(models.TextChoices):
+        INFLUENCE = "influence", _("How you can influence")
+        PROPOSAL_RULES = "proposal-rules", _("The rules for e-proposals")
+        YOUTH_ELECTION = "youth-election", _("The youth-council election")
+
+    topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices, unique=True)
+    video = models.FileField(_("film"), upload_to=_sign_language_upload_to, max_length=200)
+    captions = models.FileField(
+        _("captions (WebVTT)"), upload_to=_sign_language_upload_to, max_length=200
+    )
+    text_alternative = models.TextField(_("what the film says, as text"))
+    is_published = models.BooleanField(_("shown on the sign-language page"), default=False)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["topic"]
+        verbose_name = _("sign-language film")
+        verbose_name_plural = _("sign-language films")
+
+    def __str__(self):
+        return str(self.get_topic_display())
+
+    @property
+    def video_type(self) -> str:
+        return "video/webm" if self.video.name.endswith(".webm") else "video/mp4"

@@ -205,3 +205,100 @@ def sent_mail_prune() -> int:
     """Delete the record of mail sent more than ``SENT_MAIL_KEEP`` ago."""
     deleted, _ = SentMail.objects.filter(sent_at__lt=timezone_now() - SENT_MAIL_KEEP).delete()
     return deleted
+
+
+def sign_language_video_save(
+    *,
+    topic: str,
+    actor,
+    text_alternative: str,
+    is_published: bool,
+    video=None,
+    captions=None,
+):
+    """Store or change the sign-language film of ``topic`` (decision 90).
+
+    ``video`` and ``captions`` are uploaded files, checked here by their content
+    (``core.sign_language``); either may be left out when the topic already has one. Each file
+    gets a new random name with the extension of what it is, so a replaced file's address
+    never shows the new one; replaced files are deleted once the change is committed. The
+    change, and a publication or withdrawal, go to the audit log.
+    """
+    import secrets
+
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from democracy.core import sign_language
+    from democracy.core.models import SignLanguageVideo
+    from democracy.core.sanitize import clean_text
+
+    topic = SignLanguageVideo.Topic(topic)
+    errors = {}
+    kind = None
+    if video is not None:
+        try:
+            kind = sign_language.video_kind(video)
+        except ValidationError as error:
+            errors["video"] = error.messages
+    if captions is not None:
+        try:
+            sign_language.check_captions(captions)
+        except ValidationError as error:
+            errors["captions"] = error.messages
+    text_alternative = clean_text(text_alternative)
+    if not text_alternative:
+        errors["text_alternative"] = [
+            _("Write what the film says, for people who cannot see or hear it.")
+        ]
+    with transaction.atomic():
+        row = SignLanguageVideo.objects.select_for_update().filter(topic=topic).first()
+        created = row is None
+        if created:
+            row = SignLanguageVideo(topic=topic)
+            if video is None and "video" not in errors:
+                errors["video"] = [_("Choose the film (WebM or MP4).")]
+            if captions is None and "captions" not in errors:
+                errors["captions"] = [_("Choose the captions file (WebVTT, .vtt).")]
+        if errors:
+            raise ValidationError(errors)
+        was_published = bool(row.is_published) and not created
+        old_files = []
+        changed = []
+        if video is not None:
+            if row.video:
+                old_files.append(row.video.name)
+            row.video.save(f"{topic.value}-{secrets.token_hex(12)}.{kind}", video, save=False)
+            changed.append("video")
+        if captions is not None:
+            if row.captions:
+                old_files.append(row.captions.name)
+            row.captions.save(f"{topic.value}-{secrets.token_hex(12)}.vtt", captions, save=False)
+            changed.append("captions")
+        if row.text_alternative != text_alternative:
+            changed.append("text_alternative")
+        row.text_alternative = text_alternative
+        row.is_published = bool(is_published)
+        row.save()
+        if changed:
+            audit_log(
+                actor=actor,
+                action="core.signlanguagevideo." + ("create" if created else "change"),
+                target=row,
+                data={"fields": changed, "video_type": row.video_type},
+            )
+        if row.is_published != was_published and not (created and not row.is_published):
+            audit_log(
+                actor=actor,
+                action="core.signlanguagevideo." + ("publish" if row.is_published else "unpublish"),
+                target=row,
+            )
+
+        def delete_replaced():
+            from django.core.files.storage import default_storage
+
+            for name in old_files:
+                default_storage.delete(name)
+
+        transaction.on_commit(delete_replaced)
+    return row

@@ -21,7 +21,15 @@ urlpatterns = [
         TemplateView.as_view(template_name="core/easy_read/influence.html"),
         name="easy-read-influence",
     ),
+    # Swedish Sign Language (teckenspråk): a Swedish address, like the easy-Swedish pages.
+    path("teckensprak/", views.SignLanguageView.as_view(), name="sign-language"),
     path("staff/", views.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/teckensprak/", views.staff_sign_language, name="staff-sign-language"),
+    path(
+        "staff/teckensprak/<str:topic>/",
+        views.staff_sign_language_edit,
+        name="staff-sign-language-edit",
+    ),
     path("staff/alerts/", views.StaffAlertListView.as_view(), name="staff-alerts"),
     path(
         "staff/alerts/<int:pk>/acknowledge/",

@@ -1,7 +1,9 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -10,9 +12,11 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
 from democracy.core import health, services
-from democracy.core.models import StaffAlert
+from democracy.core.media import protected_file_response
+from democracy.core.models import SIGN_LANGUAGE_DIR, SignLanguageVideo, StaffAlert
 from democracy.core.permissions import (
     StaffRequiredMixin,
+    staff_guard,
     staff_required,
     user_roles,
 )
@@ -44,7 +48,7 @@ class HomeView(TemplateView):
 
 # The day the accessibility statement's list of known problems was last checked against the
 # site; change it together with the list in core/accessibility.html.
-ACCESSIBILITY_STATEMENT_REVIEWED = date(2026, 12, 2)
+ACCESSIBILITY_STATEMENT_REVIEWED = date(2026, 12, 3)
 
 
 class AccessibilityStatementView(TemplateView):
@@ -67,6 +71,132 @@ class PrivacyView(TemplateView):
         return context
 
 
+# --- Sign language (decision 90) ----------------------------------------------------------
+# The role that edits the portal's own texts (core.EditorialText, in the back office) also
+# looks after the films about the same topics.
+SIGN_LANGUAGE_ROLES = (Role.DIARY_EDITOR,)
+
+
+def _url_or_empty(name: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+def _sign_language_topics(rows) -> list[dict]:
+    from democracy.core import sign_language
+
+    by_topic = {row.topic: row for row in rows}
+    topics = []
+    for topic in SignLanguageVideo.Topic:
+        pages = sign_language.TOPIC_PAGES[topic]
+        page_url = _url_or_empty(pages.page)
+        if page_url and topic == SignLanguageVideo.Topic.INFLUENCE:
+            page_url += "#influence-heading"  # the start page's section about it
+        topics.append(
+            {
+                "topic": topic.value,
+                "label": topic.label,
+                "anchor": f"topic-{topic.value}",
+                "video": by_topic.get(topic.value),
+                "page_url": page_url,
+                "page_title": pages.page_title,
+                "easy_read_url": _url_or_empty(pages.easy_read),
+            }
+        )
+    return topics
+
+
+class SignLanguageView(TemplateView):
+    """/teckensprak/: the three topics, each with its published film, captions and text."""
+
+    template_name = "core/sign_language.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["topics"] = _sign_language_topics(
+            SignLanguageVideo.objects.filter(is_published=True)
+        )
+        return context
+
+
+def sign_language_file(request, name):
+    """A film or its captions: for everyone while the film is published; for the staff who
+    look after the films also before (to check it); for no one once it is replaced."""
+    from democracy.core import sign_language
+
+    path = f"{SIGN_LANGUAGE_DIR}{name}"
+    row = SignLanguageVideo.objects.filter(Q(video=path) | Q(captions=path)).first()
+    if row is None:
+        raise Http404
+    if not row.is_published:
+        try:
+            allowed = staff_guard(request, SIGN_LANGUAGE_ROLES) is None
+        except PermissionDenied:
+            allowed = False
+        if not allowed:  # not there for this person: no sign-in page either
+            raise Http404
+    content_type = sign_language.CAPTIONS_TYPE if path == row.captions.name else row.video_type
+    return protected_file_response(
+        path, public=row.is_published, content_type=content_type, request=request
+    )
+
+
+@staff_required(*SIGN_LANGUAGE_ROLES)
+def staff_sign_language(request):
+    return render(
+        request,
+        "core/staff_sign_language.html",
+        {"topics": _sign_language_topics(SignLanguageVideo.objects.all())},
+    )
+
+
+@staff_required(*SIGN_LANGUAGE_ROLES)
+def staff_sign_language_edit(request, topic):
+    from democracy.core.forms import SignLanguageVideoForm
+
+    if topic not in SignLanguageVideo.Topic.values:
+        raise Http404
+    topic = SignLanguageVideo.Topic(topic)
+    row = SignLanguageVideo.objects.filter(topic=topic).first()
+    initial = {"text_alternative": row.text_alternative, "is_published": row.is_published} if row else {}
+    form = SignLanguageVideoForm(
+        request.POST or None, request.FILES or None, existing=row, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.sign_language_video_save(
+                topic=topic,
+                actor=request.user,
+                video=form.cleaned_data["video"],
+                captions=form.cleaned_data["captions"],
+                text_alternative=form.cleaned_data["text_alternative"],
+                is_published=form.cleaned_data["is_published"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            if saved.is_published:
+                messages.success(
+                    request, _("The film is saved and shown on the sign-language page.")
+                )
+            else:
+                messages.success(
+                    request, _("The film is saved. It is not published: only staff can see it.")
+                )
+            return redirect("core:staff-sign-language")
+    return render(
+        request,
+        "core/staff_sign_language_edit.html",
+        {"topic": topic, "video": row, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 STAFF_TOOLS = [
     # (role, URL name, title, description); a tool shows when its URL exists.
     (
@@ -80,6 +210,12 @@ STAFF_TOOLS = [
         "admin:index",
         gettext_lazy("Meeting diary"),
         gettext_lazy("Bodies, politicians, meetings, agendas, documents and decisions."),
+    ),
+    (
+        Role.DIARY_EDITOR,
+        "core:staff-sign-language",
+        gettext_lazy("Sign-language films"),
+        gettext_lazy("Films in Swedish Sign Language, with captions and text, for three topics."),
     ),
     (
         Role.ELECTION_ADMIN,

@@ -105,3 +105,26 @@ def editorial_texts():
     return {
         row.key.replace("-", "_"): row for row in EditorialText.objects.exclude(text="")
     }
+
+
+@register.simple_tag
+def sign_language_link(topic):
+    """A link to the topic's film on the sign-language page, when one is published (one
+    query): ``{% sign_language_link "proposal-rules" %}``. The link text is in the interface's
+    language and says so, so it reads right inside a Swedish-only (easy-Swedish) page too."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from democracy.core.models import SignLanguageVideo
+
+    if not SignLanguageVideo.objects.filter(topic=topic, is_published=True).exists():
+        return ""
+    language = active_language()
+    return format_html(
+        '<p class="sign-language-link"><a href="{}#topic-{}" lang="{}" dir="{}">{}</a></p>',
+        reverse("core:sign-language"),
+        topic,
+        language,
+        "rtl" if is_bidi(language) else "ltr",
+        gettext("Watch this in Swedish Sign Language"),
+    )
