@@ -74,6 +74,21 @@ def case_open(
     raise DiaryError("Could not allocate a diary number; try again.")
 
 
+def case_status_refusal(*, old: str, to: str) -> str:
+    """Why a case cannot go from status ``old`` to ``to`` (``Case.TRANSITIONS``), or "" when it
+    can. The one statement of the rule: ``case_transition`` and the back office's form use it."""
+    if to == old:
+        return ""
+    if to not in Case.Status.values:
+        return _("Unknown status.")
+    if to not in Case.TRANSITIONS.get(old, set()):
+        return _("A case cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": Case.Status(old).label,
+            "new": Case.Status(to).label,
+        }
+    return ""
+
+
 @transaction.atomic
 def case_transition(*, case: Case, to: str, actor, reason: str = "") -> Case:
     """Move ``case`` to status ``to``; refuses moves ``Case.TRANSITIONS`` does not allow.
@@ -84,13 +99,9 @@ def case_transition(*, case: Case, to: str, actor, reason: str = "") -> Case:
     old = case.status
     if to == old:
         return case
-    if to not in Case.Status.values:
-        raise DiaryError(_("Unknown status."))
-    if to not in Case.TRANSITIONS.get(old, set()):
-        raise DiaryError(
-            _("A case cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": Case.Status(old).label, "new": Case.Status(to).label}
-        )
+    refusal = case_status_refusal(old=old, to=to)
+    if refusal:
+        raise DiaryError(refusal)
     case.status = to
     if to == Case.Status.CLOSED and case.closed_on is None:
         case.closed_on = localdate()
@@ -326,17 +337,31 @@ def meeting_update(*, meeting: Meeting, actor, **fields) -> list[str]:
     return changed
 
 
+def meeting_status_refusal(*, old: str, to: str) -> str:
+    """Why a meeting cannot go from status ``old`` to ``to`` (``Meeting.TRANSITIONS``), or ""
+    when it can. The one statement of the rule: ``meeting_transition``, ``meeting_move`` and the
+    back office's form use it. Moved to "moved" again is a new time, so it is a move."""
+    if to == old and to != Meeting.Status.MOVED:
+        return ""
+    if to not in Meeting.Status.values:
+        return _("Unknown status.")
+    if to not in Meeting.TRANSITIONS.get(old, set()):
+        return _("A meeting cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": Meeting.Status(old).label,
+            "new": Meeting.Status(to).label,
+        }
+    return ""
+
+
 @transaction.atomic
 def meeting_transition(*, meeting: Meeting, to: str, actor, reason: str = "") -> Meeting:
     """Move a meeting to status ``to``; refuses moves the state machine does not allow."""
     old = meeting.status
     if to == old and to != Meeting.Status.MOVED:
         return meeting
-    if to not in Meeting.TRANSITIONS.get(old, set()):
-        raise DiaryError(
-            _("A meeting cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": Meeting.Status(old).label, "new": Meeting.Status(to).label}
-        )
+    refusal = meeting_status_refusal(old=old, to=to)
+    if refusal:
+        raise DiaryError(refusal)
     meeting.status = to
     fields = ["status", "updated_at"]
     if reason:
@@ -361,21 +386,20 @@ def meeting_move(*, meeting: Meeting, start, actor, end=None, reason: str = "") 
     The meeting keeps its identity (and so its iCalendar UID): calendars that subscribed to
     it see the new time.
     """
-    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+    if meeting_status_refusal(old=meeting.status, to=Meeting.Status.MOVED):
         raise DiaryError(_("A held or cancelled meeting cannot be moved."))
+    old_status = meeting.status
+    # The status goes through the state machine (which logs it); the time is this service's.
+    meeting_transition(meeting=meeting, to=Meeting.Status.MOVED, actor=actor, reason=reason)
     previous = meeting.start
     if meeting.original_start is None:
         meeting.original_start = previous
     duration = (meeting.end - meeting.start) if meeting.end else None
     meeting.start = start
     meeting.end = end or (start + duration if duration else None)
-    old_status = meeting.status
-    meeting.status = Meeting.Status.MOVED
     meeting.status_note = reason[:300]
     meeting.full_clean()
-    meeting.save(
-        update_fields=["original_start", "start", "end", "status", "status_note", "updated_at"]
-    )
+    meeting.save(update_fields=["original_start", "start", "end", "status_note", "updated_at"])
     audit_log(
         actor=actor,
         action="diary.meeting.move",
