@@ -448,37 +448,6 @@ def meeting_record_minutes(
 # --- Cases, agenda items, documents -----------------------------------------------------------
 
 
-@transaction.atomic
-def case_update(*, case: Case, actor, **fields) -> list[str]:
-    for name in ("series", "year", "sequence", "slug"):
-        if name in fields:
-            raise DiaryError("The diary number of a case cannot be changed.")
-    if "summary" in fields:
-        fields["summary"] = clean_text(fields["summary"])
-    changed = _changed(case, fields)
-    if changed:
-        case.full_clean()
-        case.save(update_fields=[*changed, "updated_at"])
-        audit_log(actor=actor, action="diary.case.update", target=case, data={"fields": changed})
-    return changed
-
-
-@transaction.atomic
-def agenda_item_update(*, item: AgendaItem, actor, **fields) -> list[str]:
-    """Change an agenda item's text or place; decisions go through agenda_item_record_decision."""
-    for name in ("outcome", "decided_at"):
-        if name in fields:
-            raise DiaryError("Record decisions with agenda_item_record_decision.")
-    changed = _changed(item, fields)
-    if changed:
-        item.full_clean()
-        item.save(update_fields=changed)
-        audit_log(
-            actor=actor, action="diary.agenda_item.update", target=item, data={"fields": changed}
-        )
-    return changed
-
-
 def document_refusal(*, public: bool, withheld_ground: str) -> str:
     """Why a document cannot be saved as it is, or "" when it can: the one rule used by
     ``document_add`` and the admin's document forms. A withheld document names the legal

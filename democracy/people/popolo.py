@@ -16,7 +16,7 @@ a public source does not give it.
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -621,16 +621,6 @@ def popolo_id_of(instance, kind: str) -> str:
         return instance.popolo_id
     key = instance.pk if kind == "membership" else instance.slug
     return f"{DELTA_PREFIX}{kind}/{key}"
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    return value.isoformat()
 
 
 def contact_detail_json(detail: ContactDetail) -> dict:

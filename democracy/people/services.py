@@ -9,7 +9,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
-from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
 from democracy.core.sanitize import clean_html, clean_line, clean_text
@@ -194,45 +193,6 @@ def contact_detail_add(
         action="people.contact_detail.add",
         target=detail,
         data={"person": person.pk, "type": type, "publish": publish},
-    )
-    return detail
-
-
-@transaction.atomic
-def contact_detail_update(*, detail: ContactDetail, actor, **fields) -> list[str]:
-    changed = _changed(detail, fields)
-    if changed:
-        _check_consent(detail)
-        detail.full_clean()
-        detail.save(update_fields=changed)
-        audit_log(
-            actor=actor,
-            action="people.contact_detail.update",
-            target=detail,
-            data={"fields": changed, "publish": detail.publish},
-        )
-    return changed
-
-
-@transaction.atomic
-def contact_detail_record_consent(
-    *, detail: ContactDetail, actor, source: str, publish: bool = True
-) -> ContactDetail:
-    """Record that the person agreed to publication (and publish), or withdraw it."""
-    if publish:
-        detail.consent_given_at = timezone_now()
-        detail.consent_source = source
-    else:
-        detail.consent_given_at = None
-        detail.consent_source = source
-    detail.publish = publish
-    detail.full_clean()
-    detail.save(update_fields=["consent_given_at", "consent_source", "publish"])
-    audit_log(
-        actor=actor,
-        action="people.contact_detail.consent" if publish else "people.contact_detail.withdraw",
-        target=detail,
-        reason=source,
     )
     return detail
 
