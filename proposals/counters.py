@@ -46,7 +46,8 @@ def _redis():
     # ``cache`` is a proxy object; the backend itself is ``caches["default"]``.
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return backend._cache.get_client(write=True)  # Django's own client and pool
+        # Django's own client and pool; its RedisCache has no public accessor for them.
+        return backend._cache.get_client(write=True)  # noqa: SLF001
     return None
 
 

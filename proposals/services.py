@@ -87,7 +87,7 @@ def _clean_content(*, title: str, summary: str, body: str, complete: bool) -> di
     return values
 
 
-def _check_complete(proposal: Proposal) -> None:
+def proposal_check_complete(proposal: Proposal) -> None:
     _clean_content(
         title=proposal.title, summary=proposal.summary, body=proposal.body, complete=True
     )
@@ -244,7 +244,7 @@ def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
     proposal = _locked(proposal)
     if not can_edit(actor, proposal):
         raise ProposalError(_("This proposal can no longer be submitted."))
-    _check_complete(proposal)
+    proposal_check_complete(proposal)
     kind = Kind.RESUBMITTED if proposal.status == Status.REVISION_REQUESTED else Kind.SUBMITTED
     proposal.submitted_at = timezone_now()
     proposal.proposer_name = (actor.name or "").strip()
@@ -306,7 +306,7 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
             )
             % {"body": responsible_organization.name}
         )
-    _check_complete(proposal)
+    proposal_check_complete(proposal)
     current = rules.current()
     now = timezone_now()
     proposal.responsible_organization = responsible_organization

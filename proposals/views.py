@@ -475,7 +475,7 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                         proposal=self.proposal, actor=request.user, **fields
                     )
                 if going_on:
-                    services._check_complete(self.proposal)
+                    services.proposal_check_complete(self.proposal)
             except services.ProposalError as error:
                 messages.error(request, str(error))
                 return redirect(self.proposal.get_absolute_url())

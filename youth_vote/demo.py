@@ -213,7 +213,7 @@ def seed(out) -> None:
             pk__in=Participation.objects.values("voter_id")
         ).values_list("pk", flat=True)
     )
-    services._codes_assign(
+    services.codes_assign(
         election=election,
         issued=[(v, c) for v, c in zip(voters, demo_codes, strict=True) if v.pk in not_voted],
     )

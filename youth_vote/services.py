@@ -687,7 +687,7 @@ def class_codes_issue(*, school_class: SchoolClass, actor) -> list[tuple[Voter, 
         .order_by("family_name", "given_name", "student_ref")
     )
     issued = [(voter, codes.code_generate()) for voter in voters]
-    _codes_assign(election=election, issued=issued)
+    codes_assign(election=election, issued=issued)
     audit_log(
         actor=actor,
         action="youth_vote.codes.issue",
@@ -697,7 +697,7 @@ def class_codes_issue(*, school_class: SchoolClass, actor) -> list[tuple[Voter, 
     return issued
 
 
-def _codes_assign(*, election: Election, issued: list[tuple[Voter, str]]) -> None:
+def codes_assign(*, election: Election, issued: list[tuple[Voter, str]]) -> None:
     """Store the keyed hashes of ``issued`` codes; the codes themselves are not kept."""
     for voter, code in issued:
         voter.code_hash = codes.code_hash(election_id=election.pk, code=code)

@@ -80,7 +80,7 @@ def account_create(
 @transaction.atomic
 def user_set_roles(*, user, roles, actor) -> None:
     """Give ``user`` exactly ``roles`` (staff groups); the change is audit-logged."""
-    from democracy.core.permissions import role_group
+    from democracy.core.permissions import role_group, roles_forget
     from democracy.core.roles import Role
 
     wanted = {Role(role).value for role in roles}
@@ -90,7 +90,7 @@ def user_set_roles(*, user, roles, actor) -> None:
     for role in current - wanted:
         user.groups.remove(role_group(role))
     if wanted != current:
-        user._delta_roles = None
+        roles_forget(user)
         audit_log(
             actor=actor,
             action="account.roles",

@@ -31,8 +31,13 @@ def user_roles(user) -> set[str]:
     if cached is None:
         names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
         cached = set(names)
-        user._delta_roles = cached
+        user._delta_roles = cached  # noqa: SLF001 - this module's own per-request note
     return cached
+
+
+def roles_forget(user) -> None:
+    """Drop the roles ``user_roles`` keeps on ``user`` for the request, after they changed."""
+    user._delta_roles = None  # noqa: SLF001 - this module's own per-request note
 
 
 def role_group(role: str):
