@@ -158,7 +158,6 @@ class RulesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from proposals.models import RejectionReason
 
         context["rules"] = rules.current()
         context["limits"] = {

@@ -10,6 +10,7 @@ from functools import wraps
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -42,7 +43,6 @@ def roles_forget(user) -> None:
 
 def role_group(role: str):
     """The group behind ``role`` (created by a migration; recreated here if it is missing)."""
-    from django.contrib.auth.models import Group
 
     return Group.objects.get_or_create(name=Role(role).value)[0]
 

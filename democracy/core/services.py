@@ -3,8 +3,11 @@ of sent mail."""
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
 
 from democracy.core import audit
 from democracy.core.models import AuditEntry, AuditHead, SentMail, StaffAlert, WorkerHeartbeat
@@ -102,9 +105,6 @@ def audit_checkpoint_record() -> str:
     --checkpoints`` (or ``--checkpoint SEQ:HASH`` from the mail) then finds a log that was
     emptied and started again, or rewritten before that point, even by someone who holds the
     database and the key. Returns the checkpoint line."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
 
     head = audit_head()
     line = audit.checkpoint_line(seq=head.seq, head_hash=head.hash, at=timezone_now())

@@ -1,15 +1,22 @@
+import sys
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
+from django.views.i18n import set_language as django_set_language
 
+from democracy.accounts.services import user_set_language
 from democracy.core import health, services
+from democracy.core.middleware import busy_response
 from democracy.core.models import StaffAlert
 from democracy.core.permissions import (
     StaffRequiredMixin,
@@ -17,6 +24,8 @@ from democracy.core.permissions import (
     user_roles,
 )
 from democracy.core.roles import Role
+from democracy.diary.selectors import decisions_latest, meetings_upcoming
+from proposals import rules
 
 
 @never_cache
@@ -34,7 +43,6 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from democracy.diary.selectors import decisions_latest, meetings_upcoming
 
         context = super().get_context_data(**kwargs)
         context["upcoming_meetings"] = meetings_upcoming(limit=5)
@@ -60,7 +68,6 @@ class PrivacyView(TemplateView):
     template_name = "core/privacy.html"
 
     def get_context_data(self, **kwargs):
-        from proposals import rules
 
         context = super().get_context_data(**kwargs)
         context["anonymise_after_days"] = rules.current().anonymise_after_days
@@ -102,7 +109,6 @@ class StaffHomeView(StaffRequiredMixin, TemplateView):
     template_name = "core/staff_home.html"
 
     def get_context_data(self, **kwargs):
-        from django.urls import NoReverseMatch, reverse
 
         context = super().get_context_data(**kwargs)
         roles = user_roles(self.request.user)
@@ -165,17 +171,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: the failure may be in one of them.
-    import sys
-
-    from django.http import HttpResponseServerError
-    from django.template import loader
 
     if _is_pool_timeout(sys.exc_info()[1]):
         # Every pooled database connection stayed busy for DATABASE_POOL_TIMEOUT: the server
         # is overloaded, not broken. Say so, and when to come back (decision 75).
-        from django.conf import settings
-
-        from democracy.core.middleware import busy_response
 
         return busy_response(retry_after=settings.BUSY_RETRY_AFTER)
     return HttpResponseServerError(loader.get_template("500.html").render())
@@ -185,7 +184,7 @@ def _is_pool_timeout(error) -> bool:
     """Whether the error is (or was raised from) psycopg's pool timeout; Django wraps it in its
     own OperationalError."""
     try:
-        from psycopg_pool import PoolTimeout
+        from psycopg_pool import PoolTimeout  # noqa: PLC0415 - optional dependency
     except ImportError:  # SQLite-only installs
         return False
     seen = 0
@@ -200,12 +199,9 @@ def _is_pool_timeout(error) -> bool:
 def set_language(request):
     """Django's language switch, which also remembers the choice on a signed-in account (for
     the language of its e-mail)."""
-    from django.views.i18n import set_language as django_set_language
 
     response = django_set_language(request)
     language = request.POST.get("language")
     if request.method == "POST" and request.user.is_authenticated:
-        from democracy.accounts.services import user_set_language
-
         user_set_language(user=request.user, language=language)
     return response

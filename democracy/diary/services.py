@@ -16,7 +16,7 @@ from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.diary.signals import agenda_item_decided
-from democracy.people.models import Organization
+from democracy.people.models import Organization, Term
 
 
 class DiaryError(Exception):
@@ -277,7 +277,6 @@ def meeting_create(
     **fields,
 ) -> Meeting:
     """Plan a meeting of ``organization``; numbered next in the body's year unless given."""
-    from democracy.people.models import Term
 
     local_start = timezone.localtime(start)
     year = local_start.year

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
+from democracy.people.selectors import contact_email_for
 
 
 def unique_slug(model, base: str, *, exclude_pk=None) -> str:
@@ -232,7 +233,6 @@ def politician_message_send(
     sender (Reply-To). The message itself is not stored in Delta: it exists only in the
     mail to the politician, where it may become a public record (allmän handling).
     """
-    from democracy.people.selectors import contact_email_for
 
     target = contact_email_for(person=person)
     if target is None:
