@@ -184,7 +184,7 @@ def _is_pool_timeout(error) -> bool:
     """Whether the error is (or was raised from) psycopg's pool timeout; Django wraps it in its
     own OperationalError."""
     try:
-        from psycopg_pool import PoolTimeout  # noqa: PLC0415 - optional dependency
+        from psycopg_pool import PoolTimeout  # noqa: PLC0415 - absent on SQLite-only installs
     except ImportError:  # SQLite-only installs
         return False
     seen = 0
