@@ -127,7 +127,7 @@ def ballot_passes(election, issued, session) -> list[tuple[str, str]]:
     keys = {}
     for c in Candidate.objects.filter(election=election):
         keys.setdefault(c.district_id, []).append(str(c.key))
-    cipher = booth._pass_cipher()
+    cipher = booth.pass_cipher()
     out = []
     for index, (voter, code) in enumerate(issued):
         hashed = codes.code_hash(election_id=election.pk, code=code)

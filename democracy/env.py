@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from democracy.local_env import read
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -65,7 +67,6 @@ def load_local_env(path: Path) -> None:
     settings skip this when ``DELTA_PRODUCTION=1``: production takes its configuration from its
     own environment only.
     """
-    from democracy.local_env import read
 
     for key, value in read(path).items():
         os.environ.setdefault(key, value)

@@ -250,7 +250,8 @@ AUTHENTICATION_BACKENDS = [
     "democracy.accounts.backends.ModelBackend",
     "democracy.accounts.backends.AuthenticationBackend",
 ]
-# How long the signed-in account's row is kept in the cache (dropped on every save; 0: off).
+# How long the signed-in account's row is kept in the cache (0: off). It is cached only in a
+# shared cache (Redis), checked against a version token each save replaces (decision 91).
 ACCOUNTS_USER_CACHE_SECONDS = env_int("ACCOUNTS_USER_CACHE_SECONDS", 300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import Http404
+from django.urls import NoReverseMatch
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -132,7 +133,6 @@ def _summary(proposal: Proposal) -> dict:
 
 
 def _case_url(case) -> str | None:
-    from django.urls import NoReverseMatch
 
     try:
         return settings.SITE_URL + case.get_absolute_url()

@@ -7,6 +7,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from proposals.live import watcher
+from proposals.models import Proposal
+from proposals.selectors import PUBLIC_FILTER
 from proposals.services import count_group
 
 FORWARDED = ("id", "count", "threshold", "status", "updated_at")
@@ -15,8 +17,6 @@ logger = logging.getLogger(__name__)
 
 
 def _is_public(pk: int) -> bool:
-    from proposals.models import Proposal
-    from proposals.selectors import PUBLIC_FILTER
 
     return Proposal.objects.filter(PUBLIC_FILTER, pk=pk).exists()
 

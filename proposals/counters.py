@@ -12,6 +12,7 @@ API is used instead. Values are stored the way Django's Redis cache stores integ
 import time
 
 from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from democracy.core.cache import REDIS_ERRORS, redis_failed, redis_is_down
 
@@ -41,12 +42,12 @@ _script = None  # redis-py Script: EVALSHA, loading the script on a server that 
 
 def _redis():
     """The raw Redis client behind Django's cache, or ``None`` for another backend."""
-    from django.core.cache.backends.redis import RedisCache
 
     # ``cache`` is a proxy object; the backend itself is ``caches["default"]``.
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return backend._cache.get_client(write=True)  # Django's own client and pool
+        # Django's own client and pool; its RedisCache has no public accessor for them.
+        return backend._cache.get_client(write=True)  # noqa: SLF001
     return None
 
 

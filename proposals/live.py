@@ -15,6 +15,8 @@ from collections import Counter
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from proposals.services import signature_counts_publish_stored
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,7 +45,6 @@ class CountWatcher:
             self.seen.pop(proposal_id, None)
 
     async def _run(self) -> None:
-        from proposals.services import signature_counts_publish_stored
 
         while self.listeners:
             await asyncio.sleep(settings.PROPOSALS_COUNT_WATCH_MS / 1000)

@@ -37,10 +37,6 @@ def can_view(user, proposal: Proposal) -> bool:
     return is_moderator(user) and proposal.status != Status.DRAFT
 
 
-def can_create(user) -> bool:
-    return _active(user)
-
-
 def can_edit(user, proposal: Proposal) -> bool:
     """The proposer, while it is a draft or a moderator has asked for changes."""
     return is_proposer(user, proposal) and proposal.status in Proposal.EDITABLE_STATUSES
@@ -53,10 +49,6 @@ def can_withdraw(user, proposal: Proposal) -> bool:
 
 def can_sign(user, proposal: Proposal, now=None) -> bool:
     return _active(user) and proposal.is_open_for_signing(now or timezone_now())
-
-
-def can_withdraw_signature(user, proposal: Proposal, now=None) -> bool:
-    return can_sign(user, proposal, now)
 
 
 def can_moderate(user, proposal: Proposal) -> bool:

@@ -3,12 +3,14 @@
 from django.db import transaction
 from django_q.tasks import async_task
 
+from proposals.models import Proposal
+from proposals.selectors import district_ids_forget
+
 
 def on_agenda_item_decided(sender, agenda_item_id, case_id=None, **kwargs):
     """A diary decision was committed; answer any proposal referred with that case."""
     if case_id is None:
         return
-    from proposals.models import Proposal
 
     if not Proposal.objects.filter(case_id=case_id).exists():
         return
@@ -21,6 +23,5 @@ def on_agenda_item_decided(sender, agenda_item_id, case_id=None, **kwargs):
 
 def on_district_changed(sender, **kwargs):
     """A district was added, changed or removed: this process reads the districts again."""
-    from proposals.selectors import district_ids_forget
 
     district_ids_forget()

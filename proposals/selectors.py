@@ -5,12 +5,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils.timezone import now as timezone_now
 
+from democracy.diary.models import AgendaItem, Case
+from democracy.diary.search import search_stems
 from proposals import rules
 from proposals.models import (
     Comment,
@@ -22,6 +25,7 @@ from proposals.models import (
     Signature,
 )
 from proposals.permissions import can_view
+from proposals.services import COUNT_PAYLOAD_KEY, count_payload, count_payload_ttl
 
 Status = Proposal.Status
 
@@ -93,7 +97,6 @@ LIST_STATUSES = [
 def _text_filter(queryset, query: str):
     """Without full-text search (SQLite): every word's Swedish stem in the title, the summary
     or the text (``diary.search.search_stems``)."""
-    from democracy.diary.search import search_stems
 
     for word in search_stems(query):
         queryset = queryset.filter(
@@ -151,8 +154,6 @@ def proposal_search(*, query: str, limit: int = 20) -> list[Proposal]:
         return []
     queryset = proposals_public()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         vector = (
             SearchVector("title", weight="A", config="swedish")
             + SearchVector("summary", weight="B", config="swedish")
@@ -234,7 +235,6 @@ def decisions_similar(*, title: str, summary: str = "", limit: int = 3) -> list[
     the case came from (a medborgarförslag, a motion, the administration): the repeat rule is
     about what was decided, not how it was proposed. Cases that came from e-proposals are left
     out, since ``proposals_similar`` shows those proposals themselves."""
-    from democracy.diary.models import AgendaItem, Case
 
     words = _significant_words(f"{title} {summary}")
     if not words:
@@ -331,7 +331,6 @@ def counts_by_district(proposal: Proposal) -> list[tuple[str, int]]:
 
 def count_payload_cached(*, pk: int) -> dict | None:
     """The payload of ``/proposals/<id>/count.json``: from the cache when warm (no query)."""
-    from proposals.services import COUNT_PAYLOAD_KEY, count_payload, count_payload_ttl
 
     payload = cache.get(COUNT_PAYLOAD_KEY.format(pk))
     if payload is not None:
@@ -475,7 +474,6 @@ def reports_open():
 
 def signature_sources(*, proposal: Proposal, limit: int = 10) -> dict:
     """Networks and e-mail domains with the most valid signatures: where bursts come from."""
-    from django.db.models import Count
 
     valid = Signature.objects.filter(proposal=proposal, status=Signature.Status.VALID)
     networks = (

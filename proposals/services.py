@@ -23,14 +23,19 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from democracy.core.db import prepared_cursor
+from democracy.core.permissions import has_role
 from democracy.core.queue import queue_with_change
 from democracy.core.realtime import group_send_many
 from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_log, staff_alert_raise
+from democracy.core.translations import active_language, configured_languages
+from democracy.diary.models import AgendaItem, Case
+from democracy.diary.services import case_open, decision_refusal
 from proposals import counters, rules
 from proposals.models import (
     Comment,
+    CountingLease,
     District,
     Proposal,
     ProposalCount,
@@ -41,6 +46,7 @@ from proposals.models import (
     SignatureInvalidation,
     Topic,
 )
+from proposals.permissions import can_comment, can_edit, can_withdraw
 
 Status = Proposal.Status
 Kind = ProposalEvent.Kind
@@ -87,7 +93,7 @@ def _clean_content(*, title: str, summary: str, body: str, complete: bool) -> di
     return values
 
 
-def _check_complete(proposal: Proposal) -> None:
+def proposal_check_complete(proposal: Proposal) -> None:
     _clean_content(
         title=proposal.title, summary=proposal.summary, body=proposal.body, complete=True
     )
@@ -211,7 +217,6 @@ def proposal_update(
     district: District | None,
     language: str | None = None,
 ) -> Proposal:
-    from proposals.permissions import can_edit
 
     proposal = _locked(proposal)
     if not can_edit(actor, proposal):
@@ -228,7 +233,6 @@ def proposal_update(
 
 def _written_in(language: str | None) -> str:
     """The language a proposal is written in: one of the site's languages (decision 89)."""
-    from democracy.core.translations import active_language, configured_languages
 
     language = (language or active_language()).split("-")[0]
     if language not in {code for code, _name in configured_languages()}:
@@ -239,12 +243,11 @@ def _written_in(language: str | None) -> str:
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
     """The proposer sends the draft (or the revised proposal) to the moderators."""
-    from proposals.permissions import can_edit
 
     proposal = _locked(proposal)
     if not can_edit(actor, proposal):
         raise ProposalError(_("This proposal can no longer be submitted."))
-    _check_complete(proposal)
+    proposal_check_complete(proposal)
     kind = Kind.RESUBMITTED if proposal.status == Status.REVISION_REQUESTED else Kind.SUBMITTED
     proposal.submitted_at = timezone_now()
     proposal.proposer_name = (actor.name or "").strip()
@@ -261,7 +264,6 @@ def proposal_submit(*, proposal: Proposal, actor) -> Proposal:
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
-    from proposals.permissions import can_withdraw
 
     proposal = _locked(proposal)
     if not can_withdraw(actor, proposal):
@@ -283,7 +285,6 @@ def proposal_withdraw(*, proposal: Proposal, actor) -> Proposal:
 def _require_moderator(actor, proposal: Proposal | None = None) -> None:
     """A moderator, and for a decision on a proposal not its proposer: nobody checks their
     own proposal against the rules (or hides, restores or cleans up its signatures)."""
-    from democracy.core.permissions import has_role
 
     if not has_role(actor, Role.MODERATOR):
         raise ProposalError(_("Only moderators can do this."))
@@ -306,7 +307,7 @@ def proposal_publish(*, proposal: Proposal, actor, responsible_organization) -> 
             )
             % {"body": responsible_organization.name}
         )
-    _check_complete(proposal)
+    proposal_check_complete(proposal)
     current = rules.current()
     now = timezone_now()
     proposal.responsible_organization = responsible_organization
@@ -831,9 +832,6 @@ LEASE_SECONDS = 15
 
 def _lease(token: str) -> bool:
     """Take or renew the counting loop's lease; False while another loop holds it."""
-    from django.db.models import Q
-
-    from proposals.models import CountingLease
 
     now = timezone_now()
     CountingLease.objects.get_or_create(
@@ -848,7 +846,6 @@ def _lease(token: str) -> bool:
 
 
 def _lease_release(token: str) -> None:
-    from proposals.models import CountingLease
 
     CountingLease.objects.filter(name=LOOP_LEASE, holder=token).update(expires_at=timezone_now())
 
@@ -1037,8 +1034,6 @@ def count_cache_forget(*, proposal_id: int) -> None:
 @transaction.atomic
 def proposal_refer(*, proposal: Proposal) -> Proposal:
     """At the threshold: open a case in the diary for the responsible body (system action)."""
-    from democracy.diary.models import Case
-    from democracy.diary.services import case_open
 
     proposal = _locked(proposal)
     if proposal.status != Status.PUBLISHED:
@@ -1088,7 +1083,6 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
 
     Idempotent: a proposal already answered by this item is left as it is.
     """
-    from democracy.diary.models import AgendaItem
 
     item = (
         AgendaItem.objects.select_related("meeting__organization", "case")
@@ -1099,7 +1093,6 @@ def proposal_case_decided(*, agenda_item_id: int) -> list[Proposal]:
         return []
     if item.outcome in NOT_FINAL_OUTCOMES:
         return []
-    from democracy.diary.services import decision_refusal
 
     if decision_refusal(item.meeting):  # no decision before the meeting is held (decision 69)
         return []
@@ -1182,7 +1175,6 @@ COMMENT_REPEAT_MINUTES = 10  # the same text by the same person within this time
 
 @transaction.atomic
 def comment_create(*, proposal: Proposal, author, body: str) -> Comment:
-    from proposals.permissions import can_comment
 
     if not can_comment(author, proposal):
         raise ProposalError(_("Comments are not open on this proposal."))

@@ -158,7 +158,6 @@ class RulesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from proposals.models import RejectionReason
 
         context["rules"] = rules.current()
         context["limits"] = {
@@ -475,7 +474,7 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                         proposal=self.proposal, actor=request.user, **fields
                     )
                 if going_on:
-                    services._check_complete(self.proposal)
+                    services.proposal_check_complete(self.proposal)
             except services.ProposalError as error:
                 messages.error(request, str(error))
                 return redirect(self.proposal.get_absolute_url())

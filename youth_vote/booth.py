@@ -255,7 +255,7 @@ def _check_roll_order(request, position: int) -> str:
     last = None
     try:
         last = json.loads(
-            _pass_cipher().decrypt(
+            pass_cipher().decrypt(
                 request.COOKIES.get(ORDER_COOKIE, "").encode(), ttl=ORDER_GAP_SECONDS
             )
         )
@@ -278,7 +278,7 @@ def _check_roll_order(request, position: int) -> str:
             dedupe_key=f"youth_vote.roll_order:{device}",
         )
     value = {"k": "order", "r": position, "n": streak}
-    return _pass_cipher().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
+    return pass_cipher().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
 
 
 def roll_position(voter: Voter) -> int:
@@ -337,14 +337,14 @@ def check_codes(request, *, election: Election, code: str, session_code: str) ->
         "e": election.pk,
         "r": position,
     }
-    token = _pass_cipher().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    token = pass_cipher().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
     return BallotPass(
         str(voter.pk), session.pk, voter.district_id, hashed, token, election.pk, position
     )
 
 
 @functools.cache
-def _pass_cipher() -> Fernet:
+def pass_cipher() -> Fernet:
     """Authenticated encryption for the ballot pass (AES-128-CBC with HMAC-SHA256, Fernet).
 
     The pass travels in the booth's pages and forms next to the choice. Signed only, it would
@@ -359,7 +359,7 @@ def _pass_cipher() -> Fernet:
 def read_pass(token: str) -> BallotPass | None:
     """The pass in a form, if it is genuine and fresh; ``None`` otherwise."""
     try:
-        payload = json.loads(_pass_cipher().decrypt((token or "").encode(), ttl=PASS_MAX_AGE))
+        payload = json.loads(pass_cipher().decrypt((token or "").encode(), ttl=PASS_MAX_AGE))
         return BallotPass(
             payload["v"],
             int(payload["s"]),

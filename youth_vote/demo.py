@@ -8,12 +8,14 @@ demo codes are the same on every run, so the printed ones keep working (until us
 
 import io
 import random
+import unicodedata
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from democracy.core import demo as translated
 from democracy.core.demo import add_translations
@@ -68,9 +70,7 @@ COLOURS = ["#0b4a7d", "#14612e", "#6b4a00", "#5b2a86", "#a4161a"]
 
 
 def _avatar(initials: str, colour: str) -> ContentFile:
-    import unicodedata
 
-    from PIL import Image, ImageDraw
 
     # The default bitmap-free font lacks some letters (Ö): draw the plain-letter initials.
     initials = unicodedata.normalize("NFKD", initials).encode("ascii", "ignore").decode() or "?"
@@ -217,7 +217,7 @@ def seed(out) -> None:
             pk__in=Participation.objects.values("voter_id")
         ).values_list("pk", flat=True)
     )
-    services._codes_assign(
+    services.codes_assign(
         election=election,
         issued=[(v, c) for v, c in zip(voters, demo_codes, strict=True) if v.pk in not_voted],
     )

@@ -15,6 +15,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 
@@ -34,8 +35,6 @@ def digest(content: bytes) -> str:
 def source_file(path: str) -> Path:
     located = finders.find(path)
     if not located:
-        from django.conf import settings
-
         located = settings.STATIC_ROOT / path
     return Path(located)
 

@@ -1,19 +1,6 @@
 """Who may do what in the youth-council election: pure predicates, no queries beyond need."""
 
-from democracy.core.permissions import has_role
-from democracy.core.roles import Role
 from youth_vote.models import Election
-
-
-def can_administer(user) -> bool:
-    return has_role(user, Role.ELECTION_ADMIN)
-
-
-def is_contact_for(user, school) -> bool:
-    """A contact person works only at the schools they are linked to."""
-    if not has_role(user, Role.SCHOOL_CONTACT):
-        return False
-    return school.contacts.filter(pk=user.pk).exists()
 
 
 def results_visible(election: Election) -> bool:

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_date
@@ -21,9 +22,13 @@ from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
 from democracy.core.dates import validate_sensible_date
+from democracy.core.permissions import has_role
+from democracy.core.roles import Role
 from democracy.core.sanitize import clean_html, clean_text
 from democracy.core.services import audit_head, audit_log
-from youth_vote import apportion, codes, counting, tally
+from democracy.people.models import Membership, Organization
+from democracy.people.services import membership_create, person_create
+from youth_vote import apportion, booth, codes, counting, tally
 from youth_vote.casting import (  # noqa: F401 -- re-exported, see the module docstring
     AlreadyVoted,
     InvalidChoice,
@@ -306,8 +311,6 @@ def school_update(*, school: School, actor, name: str, district: District) -> Sc
 @transaction.atomic
 def school_set_contacts(*, school: School, users, actor) -> School:
     """Who may open sessions and print codes for this school (allowed while voting runs)."""
-    from democracy.core.permissions import has_role
-    from democracy.core.roles import Role
 
     users = list(users)
     for user in users:
@@ -499,7 +502,7 @@ def _decode_csv(data: bytes | str) -> str:
 
 
 @transaction.atomic
-def roll_import(
+def roll_import(  # noqa: C901 - to be split with the services package (issue 16, item 1)
     *, election: Election, school: School, data: bytes | str, actor
 ) -> RollImportReport:
     """Add the students in a CSV file to the roll of ``school``.
@@ -687,7 +690,7 @@ def class_codes_issue(*, school_class: SchoolClass, actor) -> list[tuple[Voter, 
         .order_by("family_name", "given_name", "student_ref")
     )
     issued = [(voter, codes.code_generate()) for voter in voters]
-    _codes_assign(election=election, issued=issued)
+    codes_assign(election=election, issued=issued)
     audit_log(
         actor=actor,
         action="youth_vote.codes.issue",
@@ -697,7 +700,7 @@ def class_codes_issue(*, school_class: SchoolClass, actor) -> list[tuple[Voter, 
     return issued
 
 
-def _codes_assign(*, election: Election, issued: list[tuple[Voter, str]]) -> None:
+def codes_assign(*, election: Election, issued: list[tuple[Voter, str]]) -> None:
     """Store the keyed hashes of ``issued`` codes; the codes themselves are not kept."""
     for voter, code in issued:
         voter.code_hash = codes.code_hash(election_id=election.pk, code=code)
@@ -948,7 +951,6 @@ def session_end(*, session: VotingSession, actor) -> VotingSession:
 def session_codes_unlock(*, session: VotingSession, actor) -> int:
     """The contact person lets every code of the class try again at once (after a pupil tried
     a classmate's code with wrong class codes, say); returns how many codes that covers."""
-    from youth_vote import booth
 
     hashes = list(
         Voter.objects.filter(
@@ -985,8 +987,6 @@ def election_publish(*, election: Election, actor) -> Election:
 @transaction.atomic
 def election_add_members_to_council(*, election: Election, actor) -> int:
     """Add the elected members and substitutes to the youth council in the diary: names only."""
-    from democracy.people.models import Membership, Organization
-    from democracy.people.services import membership_create, person_create
 
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.status != Election.Status.PUBLISHED:
@@ -1176,6 +1176,5 @@ def export_build(election: Election) -> dict:
 
 
 def _min_reported() -> int:
-    from django.conf import settings
 
     return settings.YOUTH_VOTE_MIN_REPORTED_COUNT

@@ -47,6 +47,7 @@ from youth_vote.models import (
     District,
     Election,
     School,
+    SchoolClass,
     SchoolTurnout,
     Tracker,
     Voter,
@@ -902,7 +903,6 @@ def admin_roll(request, slug):
 @require_POST
 def admin_roll_remove_class(request, slug, pk):
     election = selectors.election_get_admin(slug=slug)
-    from youth_vote.models import SchoolClass
 
     school_class = get_object_or_404(SchoolClass, school__election=election, pk=pk)
     try:

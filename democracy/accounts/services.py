@@ -7,6 +7,7 @@ all; deletion runs every ``forget_user`` in one transaction before the account r
 
 from importlib import import_module
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +15,8 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 from django.utils.timezone import now as timezone_now
 
+from democracy.core.permissions import role_group, roles_forget
+from democracy.core.roles import Role
 from democracy.core.services import audit_log
 
 User = get_user_model()
@@ -62,7 +65,6 @@ def account_create(
 
     Used by ``seed_demo`` and by administrators' scripts; residents sign up through allauth.
     """
-    from allauth.account.models import EmailAddress
 
     user = User.objects.create_user(
         email=email,
@@ -80,8 +82,6 @@ def account_create(
 @transaction.atomic
 def user_set_roles(*, user, roles, actor) -> None:
     """Give ``user`` exactly ``roles`` (staff groups); the change is audit-logged."""
-    from democracy.core.permissions import role_group
-    from democracy.core.roles import Role
 
     wanted = {Role(role).value for role in roles}
     current = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
@@ -90,7 +90,7 @@ def user_set_roles(*, user, roles, actor) -> None:
     for role in current - wanted:
         user.groups.remove(role_group(role))
     if wanted != current:
-        user._delta_roles = None
+        roles_forget(user)
         audit_log(
             actor=actor,
             action="account.roles",

@@ -15,6 +15,7 @@ from democracy.core.permissions import (
 from democracy.core.roles import Role
 from democracy.core.translations import TranslatedAdminMixin
 from democracy.people.adminmixins import AuditedAdmin
+from proposals import rules
 
 
 def guard_admin_site(site: admin.AdminSite) -> None:
@@ -84,8 +85,6 @@ class EditorialTextAdmin(TranslatedAdminMixin, AuditedAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "text":
-            from proposals import rules
-
             now = rules.current()
             formfield.help_text = _(
                 "Empty: the page shows Delta's own text. Paragraphs, lists, links and bold "

@@ -9,6 +9,7 @@ and services that take dates from elsewhere call it themselves.
 
 from datetime import date, datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,6 @@ def validate_sensible_date(value: date | datetime | None) -> None:
 
 def bound_form_date_fields() -> None:
     """Give every date and datetime form field, in every app and the admin, the range check."""
-    from django import forms
 
     for field_class in (forms.DateField, forms.DateTimeField):
         if validate_sensible_date not in field_class.default_validators:

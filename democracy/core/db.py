@@ -3,6 +3,9 @@
 import functools
 
 from django.db import connection
+from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor, is_psycopg3
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg.pq import Format
 
 # A preparation threshold no statement reaches (see ``prepared_cursor``).
 _NEVER = 2**31 - 1
@@ -46,13 +49,9 @@ def prepared_cursor():
 
 @functools.cache
 def _postgresql_helpers():
-    from django.db.backends.postgresql.base import is_psycopg3
 
     if not is_psycopg3:
         return None
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
 
     class PreparingCursor(ServerBindingCursor):
         keep_statement = False

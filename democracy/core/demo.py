@@ -8,6 +8,7 @@ one place. A certified translator should review them before a municipality relie
 """
 
 from democracy.core.models import EditorialText
+from proposals import rules
 
 # Topic slug -> {language: name}.
 TOPICS = {
@@ -273,7 +274,6 @@ def add_translations(obj, field: str, texts: dict[str, str]) -> bool:
 
 
 def seed(out) -> None:
-    from proposals import rules
 
     now = rules.current()
     numbers = {

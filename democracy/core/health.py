@@ -8,6 +8,10 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache, caches
 from django.db import connection
 from django.utils.timezone import now as timezone_now
+from django_q.brokers import get_broker
+
+from democracy.core.cache import redis_is_down
+from democracy.core.models import WorkerHeartbeat
 
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 
@@ -25,7 +29,6 @@ def check_cache() -> dict:
     ok = cache.get(key) == "1"
     cache.delete(key)
     # The Redis cache answers from a local fallback while Redis is down; health says so.
-    from democracy.core.cache import redis_is_down
 
     ok = ok and not redis_is_down()
     return {"ok": ok, "backend": type(caches["default"]).__name__}
@@ -46,9 +49,6 @@ def check_channel_layer() -> dict:
 
 
 def check_task_queue() -> dict:
-    from django_q.brokers import get_broker
-
-    from democracy.core.models import WorkerHeartbeat
 
     broker = get_broker()
     reachable = bool(broker.ping())

@@ -7,6 +7,8 @@ import csp.utils
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -92,8 +94,6 @@ def busy_response(*, retry_after: int):
     """The 503 answer when Delta is too busy to serve a request in time: a static page (it must
     cost next to nothing, and runs before the language and template machinery), with the
     Retry-After header that tells browsers and clients when to come back."""
-    from django.http import HttpResponse
-    from django.template import loader
 
     response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(max(1, int(retry_after)))

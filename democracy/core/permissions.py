@@ -10,6 +10,7 @@ from functools import wraps
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -31,13 +32,17 @@ def user_roles(user) -> set[str]:
     if cached is None:
         names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
         cached = set(names)
-        user._delta_roles = cached
+        user._delta_roles = cached  # noqa: SLF001 - this module's own per-request note
     return cached
+
+
+def roles_forget(user) -> None:
+    """Drop the roles ``user_roles`` keeps on ``user`` for the request, after they changed."""
+    user._delta_roles = None  # noqa: SLF001 - this module's own per-request note
 
 
 def role_group(role: str):
     """The group behind ``role`` (created by a migration; recreated here if it is missing)."""
-    from django.contrib.auth.models import Group
 
     return Group.objects.get_or_create(name=Role(role).value)[0]
 

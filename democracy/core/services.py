@@ -1,15 +1,29 @@
 """Writes of the shared core: the audit log, staff alerts, the worker heartbeat and the record
 of sent mail."""
 
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils.timezone import now as timezone_now
+from django.utils.translation import gettext as _
 
-from democracy.core import audit
-from democracy.core.models import AuditEntry, AuditHead, SentMail, StaffAlert, WorkerHeartbeat
+from democracy.core import audit, sign_language
+from democracy.core.models import (
+    AuditEntry,
+    AuditHead,
+    SentMail,
+    SignLanguageVideo,
+    StaffAlert,
+    WorkerHeartbeat,
+)
 from democracy.core.realtime import group_send
 from democracy.core.roles import Role
+from democracy.core.sanitize import clean_text
 
 SYSTEM_ACTOR = "system"
 # A delivery task is handed out again within minutes of a killed worker (the broker's retry);
@@ -102,9 +116,6 @@ def audit_checkpoint_record() -> str:
     --checkpoints`` (or ``--checkpoint SEQ:HASH`` from the mail) then finds a log that was
     emptied and started again, or rewritten before that point, even by someone who holds the
     database and the key. Returns the checkpoint line."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
 
     head = audit_head()
     line = audit.checkpoint_line(seq=head.seq, head_hash=head.hash, at=timezone_now())
@@ -207,6 +218,27 @@ def sent_mail_prune() -> int:
     return deleted
 
 
+def _sign_language_checks(video, captions, text_alternative) -> tuple[str | None, dict]:
+    """The film's kind (webm/mp4, when one is given) and the errors of the three inputs."""
+    errors = {}
+    kind = None
+    if video is not None:
+        try:
+            kind = sign_language.video_kind(video)
+        except ValidationError as error:
+            errors["video"] = error.messages
+    if captions is not None:
+        try:
+            sign_language.check_captions(captions)
+        except ValidationError as error:
+            errors["captions"] = error.messages
+    if not text_alternative:
+        errors["text_alternative"] = [
+            _("Write what the film says, for people who cannot see or hear it.")
+        ]
+    return kind, errors
+
+
 def sign_language_video_save(
     *,
     topic: str,
@@ -224,33 +256,9 @@ def sign_language_video_save(
     never shows the new one; replaced files are deleted once the change is committed. The
     change, and a publication or withdrawal, go to the audit log.
     """
-    import secrets
-
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from democracy.core import sign_language
-    from democracy.core.models import SignLanguageVideo
-    from democracy.core.sanitize import clean_text
-
     topic = SignLanguageVideo.Topic(topic)
-    errors = {}
-    kind = None
-    if video is not None:
-        try:
-            kind = sign_language.video_kind(video)
-        except ValidationError as error:
-            errors["video"] = error.messages
-    if captions is not None:
-        try:
-            sign_language.check_captions(captions)
-        except ValidationError as error:
-            errors["captions"] = error.messages
     text_alternative = clean_text(text_alternative)
-    if not text_alternative:
-        errors["text_alternative"] = [
-            _("Write what the film says, for people who cannot see or hear it.")
-        ]
+    kind, errors = _sign_language_checks(video, captions, text_alternative)
     with transaction.atomic():
         row = SignLanguageVideo.objects.select_for_update().filter(topic=topic).first()
         created = row is None
@@ -295,8 +303,6 @@ def sign_language_video_save(
             )
 
         def delete_replaced():
-            from django.core.files.storage import default_storage
-
             for name in old_files:
                 default_storage.delete(name)
 

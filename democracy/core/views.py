@@ -1,18 +1,26 @@
+import sys
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
+from django.views.i18n import set_language as django_set_language
 
-from democracy.core import health, services
+from democracy.accounts.services import user_set_language
+from democracy.core import health, services, sign_language
+from democracy.core.forms import SignLanguageVideoForm
 from democracy.core.media import protected_file_response
+from democracy.core.middleware import busy_response
 from democracy.core.models import SIGN_LANGUAGE_DIR, SignLanguageVideo, StaffAlert
 from democracy.core.permissions import (
     StaffRequiredMixin,
@@ -21,6 +29,8 @@ from democracy.core.permissions import (
     user_roles,
 )
 from democracy.core.roles import Role
+from democracy.diary.selectors import decisions_latest, meetings_upcoming
+from proposals import rules
 
 
 @never_cache
@@ -38,7 +48,6 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from democracy.diary.selectors import decisions_latest, meetings_upcoming
 
         context = super().get_context_data(**kwargs)
         context["upcoming_meetings"] = meetings_upcoming(limit=5)
@@ -64,7 +73,6 @@ class PrivacyView(TemplateView):
     template_name = "core/privacy.html"
 
     def get_context_data(self, **kwargs):
-        from proposals import rules
 
         context = super().get_context_data(**kwargs)
         context["anonymise_after_days"] = rules.current().anonymise_after_days
@@ -78,8 +86,6 @@ SIGN_LANGUAGE_ROLES = (Role.DIARY_EDITOR,)
 
 
 def _url_or_empty(name: str) -> str:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -87,8 +93,6 @@ def _url_or_empty(name: str) -> str:
 
 
 def _sign_language_topics(rows) -> list[dict]:
-    from democracy.core import sign_language
-
     by_topic = {row.topic: row for row in rows}
     topics = []
     for topic in SignLanguageVideo.Topic:
@@ -126,8 +130,6 @@ class SignLanguageView(TemplateView):
 def sign_language_file(request, name):
     """A film or its captions: for everyone while the film is published; for the staff who
     look after the films also before (to check it); for no one once it is replaced."""
-    from democracy.core import sign_language
-
     path = f"{SIGN_LANGUAGE_DIR}{name}"
     row = SignLanguageVideo.objects.filter(Q(video=path) | Q(captions=path)).first()
     if row is None:
@@ -156,8 +158,6 @@ def staff_sign_language(request):
 
 @staff_required(*SIGN_LANGUAGE_ROLES)
 def staff_sign_language_edit(request, topic):
-    from democracy.core.forms import SignLanguageVideoForm
-
     if topic not in SignLanguageVideo.Topic.values:
         raise Http404
     topic = SignLanguageVideo.Topic(topic)
@@ -238,7 +238,6 @@ class StaffHomeView(StaffRequiredMixin, TemplateView):
     template_name = "core/staff_home.html"
 
     def get_context_data(self, **kwargs):
-        from django.urls import NoReverseMatch, reverse
 
         context = super().get_context_data(**kwargs)
         roles = user_roles(self.request.user)
@@ -301,17 +300,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: the failure may be in one of them.
-    import sys
-
-    from django.http import HttpResponseServerError
-    from django.template import loader
 
     if _is_pool_timeout(sys.exc_info()[1]):
         # Every pooled database connection stayed busy for DATABASE_POOL_TIMEOUT: the server
         # is overloaded, not broken. Say so, and when to come back (decision 75).
-        from django.conf import settings
-
-        from democracy.core.middleware import busy_response
 
         return busy_response(retry_after=settings.BUSY_RETRY_AFTER)
     return HttpResponseServerError(loader.get_template("500.html").render())
@@ -321,7 +313,7 @@ def _is_pool_timeout(error) -> bool:
     """Whether the error is (or was raised from) psycopg's pool timeout; Django wraps it in its
     own OperationalError."""
     try:
-        from psycopg_pool import PoolTimeout
+        from psycopg_pool import PoolTimeout  # noqa: PLC0415 - absent on SQLite-only installs
     except ImportError:  # SQLite-only installs
         return False
     seen = 0
@@ -336,12 +328,9 @@ def _is_pool_timeout(error) -> bool:
 def set_language(request):
     """Django's language switch, which also remembers the choice on a signed-in account (for
     the language of its e-mail)."""
-    from django.views.i18n import set_language as django_set_language
 
     response = django_set_language(request)
     language = request.POST.get("language")
     if request.method == "POST" and request.user.is_authenticated:
-        from democracy.accounts.services import user_set_language
-
         user_set_language(user=request.user, language=language)
     return response

@@ -154,13 +154,9 @@ class MeetingAdminForm(forms.ModelForm):
         cleaned = super().clean()
         new = cleaned.get("status")  # absent when the value was no valid status at all
         if self.instance.pk and new and "status" in self.changed_data:
-            old = self.initial.get("status")
-            if new not in Meeting.TRANSITIONS.get(old, set()):
-                self.add_error(
-                    "status",
-                    _("A meeting cannot go from “%(old)s” to “%(new)s”.")
-                    % {"old": Meeting.Status(old).label, "new": Meeting.Status(new).label},
-                )
+            refusal = services.meeting_status_refusal(old=self.initial.get("status"), to=new)
+            if refusal:
+                self.add_error("status", refusal)
         # The same rules as diary.services.meeting_record_minutes: the appeal deadline shown to
         # the public follows from these dates.
         start, adjusted = cleaned.get("start"), cleaned.get("minutes_adjusted_on")
@@ -214,13 +210,29 @@ class MeetingAdmin(AuditedAdmin):
         return date_format(obj.appeal_deadline, "l j F Y") if obj.appeal_deadline else "–"
 
     def save_model(self, request, obj, form, change):
-        # Moving a meeting keeps its first planned start, so the public sees where it was.
-        if change and "start" in form.changed_data:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The status goes through the state machine (services.meeting_transition); the other
+        # fields are saved first with the status as it was.
+        old_status = form.initial.get("status", obj.status)
+        new_status = obj.status
+        if "start" in form.changed_data:
+            # Moving a meeting keeps its first planned start, so the public sees where it was.
             if obj.original_start is None:
                 obj.original_start = form.initial["start"]
-            if obj.status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
-                obj.status = Meeting.Status.MOVED
+            moved = Meeting.Status.MOVED
+            if new_status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED) and not (
+                services.meeting_status_refusal(old=old_status, to=moved)
+            ):
+                new_status = moved
+        obj.status = old_status
         super().save_model(request, obj, form, change)
+        if new_status != old_status:
+            try:
+                services.meeting_transition(meeting=obj, to=new_status, actor=request.user)
+            except services.DiaryError as error:  # changed meanwhile by someone else
+                self.message_user(request, str(error), messages.ERROR)
 
     def save_inline_object(self, request, obj, inline_form, created):
         if isinstance(obj, AgendaItem):
@@ -294,11 +306,9 @@ class CaseAdminForm(forms.ModelForm):
     def clean_status(self):
         new = self.cleaned_data["status"]
         old = self.instance.status if self.instance.pk else Case.Status.RECEIVED
-        if new != old and new not in Case.TRANSITIONS.get(old, set()):
-            raise forms.ValidationError(
-                _("A case cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": Case.Status(old).label, "new": Case.Status(new).label}
-            )
+        refusal = services.case_status_refusal(old=old, to=new)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return new
 
 
@@ -326,7 +336,7 @@ class CaseAdmin(AuditedAdmin):
             obj.status = form.initial.get("status", obj.status)
             super().save_model(request, obj, form, change)
             if new_status != obj.status:
-                services.case_transition(case=obj, to=new_status, actor=request.user)
+                self._transition(request, obj, new_status)
             return
         # A new case gets the next diary number in its body's series.
         case = services.case_open(
@@ -341,7 +351,13 @@ class CaseAdmin(AuditedAdmin):
         obj.series, obj.year, obj.sequence, obj.slug = case.series, case.year, case.sequence, case.slug
         obj._state.adding = False
         if obj.status != case.status:
-            services.case_transition(case=case, to=obj.status, actor=request.user)
+            self._transition(request, case, obj.status)
+
+    def _transition(self, request, case, to):
+        try:
+            services.case_transition(case=case, to=to, actor=request.user)
+        except services.DiaryError as error:  # changed meanwhile by someone else
+            self.message_user(request, str(error), messages.ERROR)
 
 
 @admin.register(Document)

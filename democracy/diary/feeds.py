@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
@@ -117,12 +118,10 @@ class DecisionsFeed(Feed):
         return _("Decisions in %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
 
     def link(self):
-        from django.urls import reverse
 
         return reverse("diary:meeting-list")
 
     def feed_url(self):
-        from django.urls import reverse
 
         return reverse("diary:decisions-feed")
 

@@ -155,7 +155,8 @@ class Meeting(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._calendar_saved = instance._calendar_state()
+        # The model's own bookkeeping, on the instance this class method builds.
+        instance._calendar_saved = instance._calendar_state()  # noqa: SLF001
         return instance
 
     def _calendar_state(self) -> tuple:

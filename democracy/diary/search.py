@@ -17,6 +17,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
+import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q
@@ -69,7 +70,6 @@ def full_text_filter(queryset, query: str, fields: list[str], order_fallback: li
 
 @functools.cache
 def _stemmer():
-    import snowballstemmer
 
     return snowballstemmer.stemmer("swedish")
 

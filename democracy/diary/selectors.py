@@ -222,10 +222,6 @@ def case_get(*, slug: str) -> CaseJourney:
     )
 
 
-def cases_recent(*, limit: int = 10):
-    return Case.objects.select_related("responsible_organization").order_by("-updated_at")[:limit]
-
-
 def body_cases(*, organization: Organization, limit: int = 10):
     return (
         Case.objects.filter(Q(responsible_organization=organization))

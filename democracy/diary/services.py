@@ -16,7 +16,7 @@ from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.diary.models import AgendaItem, Case, Document, Meeting, PartyVote
 from democracy.diary.signals import agenda_item_decided
-from democracy.people.models import Organization
+from democracy.people.models import Organization, Term
 
 
 class DiaryError(Exception):
@@ -74,6 +74,21 @@ def case_open(
     raise DiaryError("Could not allocate a diary number; try again.")
 
 
+def case_status_refusal(*, old: str, to: str) -> str:
+    """Why a case cannot go from status ``old`` to ``to`` (``Case.TRANSITIONS``), or "" when it
+    can. The one statement of the rule: ``case_transition`` and the back office's form use it."""
+    if to == old:
+        return ""
+    if to not in Case.Status.values:
+        return _("Unknown status.")
+    if to not in Case.TRANSITIONS.get(old, set()):
+        return _("A case cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": Case.Status(old).label,
+            "new": Case.Status(to).label,
+        }
+    return ""
+
+
 @transaction.atomic
 def case_transition(*, case: Case, to: str, actor, reason: str = "") -> Case:
     """Move ``case`` to status ``to``; refuses moves ``Case.TRANSITIONS`` does not allow.
@@ -84,13 +99,9 @@ def case_transition(*, case: Case, to: str, actor, reason: str = "") -> Case:
     old = case.status
     if to == old:
         return case
-    if to not in Case.Status.values:
-        raise DiaryError(_("Unknown status."))
-    if to not in Case.TRANSITIONS.get(old, set()):
-        raise DiaryError(
-            _("A case cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": Case.Status(old).label, "new": Case.Status(to).label}
-        )
+    refusal = case_status_refusal(old=old, to=to)
+    if refusal:
+        raise DiaryError(refusal)
     case.status = to
     if to == Case.Status.CLOSED and case.closed_on is None:
         case.closed_on = localdate()
@@ -266,7 +277,6 @@ def meeting_create(
     **fields,
 ) -> Meeting:
     """Plan a meeting of ``organization``; numbered next in the body's year unless given."""
-    from democracy.people.models import Term
 
     local_start = timezone.localtime(start)
     year = local_start.year
@@ -326,17 +336,31 @@ def meeting_update(*, meeting: Meeting, actor, **fields) -> list[str]:
     return changed
 
 
+def meeting_status_refusal(*, old: str, to: str) -> str:
+    """Why a meeting cannot go from status ``old`` to ``to`` (``Meeting.TRANSITIONS``), or ""
+    when it can. The one statement of the rule: ``meeting_transition``, ``meeting_move`` and the
+    back office's form use it. Moved to "moved" again is a new time, so it is a move."""
+    if to == old and to != Meeting.Status.MOVED:
+        return ""
+    if to not in Meeting.Status.values:
+        return _("Unknown status.")
+    if to not in Meeting.TRANSITIONS.get(old, set()):
+        return _("A meeting cannot go from “%(old)s” to “%(new)s”.") % {
+            "old": Meeting.Status(old).label,
+            "new": Meeting.Status(to).label,
+        }
+    return ""
+
+
 @transaction.atomic
 def meeting_transition(*, meeting: Meeting, to: str, actor, reason: str = "") -> Meeting:
     """Move a meeting to status ``to``; refuses moves the state machine does not allow."""
     old = meeting.status
     if to == old and to != Meeting.Status.MOVED:
         return meeting
-    if to not in Meeting.TRANSITIONS.get(old, set()):
-        raise DiaryError(
-            _("A meeting cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": Meeting.Status(old).label, "new": Meeting.Status(to).label}
-        )
+    refusal = meeting_status_refusal(old=old, to=to)
+    if refusal:
+        raise DiaryError(refusal)
     meeting.status = to
     fields = ["status", "updated_at"]
     if reason:
@@ -361,21 +385,20 @@ def meeting_move(*, meeting: Meeting, start, actor, end=None, reason: str = "") 
     The meeting keeps its identity (and so its iCalendar UID): calendars that subscribed to
     it see the new time.
     """
-    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+    if meeting_status_refusal(old=meeting.status, to=Meeting.Status.MOVED):
         raise DiaryError(_("A held or cancelled meeting cannot be moved."))
+    old_status = meeting.status
+    # The status goes through the state machine (which logs it); the time is this service's.
+    meeting_transition(meeting=meeting, to=Meeting.Status.MOVED, actor=actor, reason=reason)
     previous = meeting.start
     if meeting.original_start is None:
         meeting.original_start = previous
     duration = (meeting.end - meeting.start) if meeting.end else None
     meeting.start = start
     meeting.end = end or (start + duration if duration else None)
-    old_status = meeting.status
-    meeting.status = Meeting.Status.MOVED
     meeting.status_note = reason[:300]
     meeting.full_clean()
-    meeting.save(
-        update_fields=["original_start", "start", "end", "status", "status_note", "updated_at"]
-    )
+    meeting.save(update_fields=["original_start", "start", "end", "status_note", "updated_at"])
     audit_log(
         actor=actor,
         action="diary.meeting.move",
@@ -422,37 +445,6 @@ def meeting_record_minutes(
 
 
 # --- Cases, agenda items, documents -----------------------------------------------------------
-
-
-@transaction.atomic
-def case_update(*, case: Case, actor, **fields) -> list[str]:
-    for name in ("series", "year", "sequence", "slug"):
-        if name in fields:
-            raise DiaryError("The diary number of a case cannot be changed.")
-    if "summary" in fields:
-        fields["summary"] = clean_text(fields["summary"])
-    changed = _changed(case, fields)
-    if changed:
-        case.full_clean()
-        case.save(update_fields=[*changed, "updated_at"])
-        audit_log(actor=actor, action="diary.case.update", target=case, data={"fields": changed})
-    return changed
-
-
-@transaction.atomic
-def agenda_item_update(*, item: AgendaItem, actor, **fields) -> list[str]:
-    """Change an agenda item's text or place; decisions go through agenda_item_record_decision."""
-    for name in ("outcome", "decided_at"):
-        if name in fields:
-            raise DiaryError("Record decisions with agenda_item_record_decision.")
-    changed = _changed(item, fields)
-    if changed:
-        item.full_clean()
-        item.save(update_fields=changed)
-        audit_log(
-            actor=actor, action="diary.agenda_item.update", target=item, data={"fields": changed}
-        )
-    return changed
 
 
 def document_refusal(*, public: bool, withheld_ground: str) -> str:

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
@@ -162,8 +163,6 @@ def body_meetings_ics(request, slug):
 def case_meetings_ics(request, slug):
     case = Case.objects.filter(slug=slug).first()
     if case is None:
-        from django.http import Http404
-
         raise Http404
     body = feeds.meetings_calendar(
         selectors.meetings_for_ics(case=case), name=f"{case.diary_number} {case.title}"

@@ -42,9 +42,6 @@ class Term(models.Model):
     def __str__(self):
         return self.name
 
-    def contains(self, day) -> bool:
-        return self.start_date <= day <= self.end_date
-
 
 class Organization(models.Model):
     """A body of the municipality (fullmäktige, styrelse, nämnd …) or a political party."""

@@ -16,11 +16,12 @@ a public source does not give it.
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import pgettext
@@ -349,6 +350,18 @@ def _find_party(popolo_id: str, name: str):
     return None
 
 
+def _keep_party(party: Organization, popolo_id: str, report) -> None:
+    """The municipality's party row is kept as staff keep it (name, colour); the import only
+    records the source's id on it, once."""
+    if not party.popolo_id and not popolo_id.startswith(DELTA_PREFIX):
+        if not Organization.objects.filter(popolo_id=popolo_id).exists():
+            Organization.objects.filter(pk=party.pk).update(popolo_id=popolo_id)
+            party.popolo_id = popolo_id
+            report.organizations.updated += 1
+            return
+    report.organizations.unchanged += 1
+
+
 def _import_organizations(rows, report, actor) -> dict:
     found = {}
     pending_parents = []
@@ -380,18 +393,7 @@ def _import_organizations(rows, report, actor) -> dict:
         ) and classification == Organization.Classification.PARTY:
             party = organization or _find_party(popolo_id, values["name"])
             if party is not None:
-                # The municipality's party row is kept as staff keep it (name, colour);
-                # the import only records the source's id on it, once.
-                if not party.popolo_id and not popolo_id.startswith(DELTA_PREFIX):
-                    taken = Organization.objects.filter(popolo_id=popolo_id).exists()
-                    if not taken:
-                        Organization.objects.filter(pk=party.pk).update(popolo_id=popolo_id)
-                        party.popolo_id = popolo_id
-                        report.organizations.updated += 1
-                    else:
-                        report.organizations.unchanged += 1
-                else:
-                    report.organizations.unchanged += 1
+                _keep_party(party, popolo_id, report)
                 found[popolo_id] = party
                 continue
         if organization is None:
@@ -623,16 +625,6 @@ def popolo_id_of(instance, kind: str) -> str:
     return f"{DELTA_PREFIX}{kind}/{key}"
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    return value.isoformat()
-
-
 def contact_detail_json(detail: ContactDetail) -> dict:
     data = {"type": detail.type, "value": detail.value}
     if detail.label:
@@ -652,7 +644,6 @@ def export_document() -> dict:
     Only published contact details (consent, validity) appear; a protected person appears
     with name and party only.
     """
-    from django.db.models import Prefetch
 
     published = ContactDetail.objects.published()
     persons = Person.objects.prefetch_related(
@@ -663,75 +654,18 @@ def export_document() -> dict:
             to_attr="current_memberships",
         ),
     ).order_by("sort_name", "pk")
-    person_rows = []
-    protected_ids = set()
-    for person in persons:
-        row = {"id": popolo_id_of(person, "person"), "name": person.name}
-        if person.is_protected:
-            protected_ids.add(person.pk)
-            party = person_party(person)
-            if party is not None:
-                row["party_id"] = popolo_id_of(party, "organization")
-            person_rows.append(row)
-            continue
-        row.update(given_name=person.given_name, family_name=person.family_name)
-        if person.sort_name:
-            row["sort_name"] = person.sort_name
-        if person.gender:
-            row["gender"] = person.gender
-        if person.biography:
-            row["biography"] = person.biography
-        emails = [d.value for d in person.published if d.type == ContactDetail.Type.EMAIL]
-        if emails:
-            row["email"] = emails[0]
-        row["contact_details"] = [contact_detail_json(d) for d in person.published]
-        person_rows.append(row)
-    organizations = list(
-        Organization.objects.select_related("parent").order_by("sort_order", "name")
-    )
-    organization_rows = []
-    for organization in organizations:
-        row = {
-            "id": popolo_id_of(organization, "organization"),
-            "name": organization.name,
-            "classification": organization.classification,
-            "identifiers": [{"scheme": "delta-slug", "identifier": organization.slug}],
-        }
-        if organization.short_name:
-            row["other_names"] = [{"name": organization.short_name, "note": "short name"}]
-        if organization.parent:
-            row["parent_id"] = popolo_id_of(organization.parent, "organization")
-        if organization.founding_date:
-            row["founding_date"] = organization.founding_date.isoformat()
-        if organization.dissolution_date:
-            row["dissolution_date"] = organization.dissolution_date.isoformat()
-        organization_rows.append(row)
+    person_rows = [_person_row(person) for person in persons]
+    protected_ids = {person.pk for person in persons if person.is_protected}
+    organizations = Organization.objects.select_related("parent").order_by("sort_order", "name")
+    organization_rows = [_organization_row(organization) for organization in organizations]
     memberships = Membership.objects.select_related(
         "person", "organization", "on_behalf_of", "term"
     ).order_by("pk")
-    membership_rows = []
-    for membership in memberships:
-        if membership.person_id in protected_ids and not membership.organization.is_party:
-            continue
-        row = {
-            "id": popolo_id_of(membership, "membership"),
-            "person_id": popolo_id_of(membership.person, "person"),
-            "organization_id": popolo_id_of(membership.organization, "organization"),
-            "role": membership.role,
-        }
-        if membership.label:
-            row["label"] = membership.label
-        if membership.on_behalf_of:
-            row["on_behalf_of_id"] = popolo_id_of(membership.on_behalf_of, "organization")
-        if membership.term:
-            row["legislative_period_id"] = popolo_id_of(membership.term, "term")
-        if membership.substitute_order:
-            row["substitute_order"] = membership.substitute_order
-        if membership.start_date:
-            row["start_date"] = membership.start_date.isoformat()
-        if membership.end_date:
-            row["end_date"] = membership.end_date.isoformat()
-        membership_rows.append(row)
+    membership_rows = [
+        _membership_row(membership)
+        for membership in memberships
+        if membership.person_id not in protected_ids or membership.organization.is_party
+    ]
     events = [
         {
             "id": popolo_id_of(term, "term"),
@@ -748,3 +682,60 @@ def export_document() -> dict:
         "memberships": membership_rows,
         "events": events,
     }
+
+
+def _person_row(person: Person) -> dict:
+    """A person's Popolo row: a protected person with name and party only."""
+    row = {"id": popolo_id_of(person, "person"), "name": person.name}
+    if person.is_protected:
+        party = person_party(person)
+        if party is not None:
+            row["party_id"] = popolo_id_of(party, "organization")
+        return row
+    row.update(given_name=person.given_name, family_name=person.family_name)
+    for name in ("sort_name", "gender", "biography"):
+        if getattr(person, name):
+            row[name] = getattr(person, name)
+    emails = [d.value for d in person.published if d.type == ContactDetail.Type.EMAIL]
+    if emails:
+        row["email"] = emails[0]
+    row["contact_details"] = [contact_detail_json(d) for d in person.published]
+    return row
+
+
+def _organization_row(organization: Organization) -> dict:
+    row = {
+        "id": popolo_id_of(organization, "organization"),
+        "name": organization.name,
+        "classification": organization.classification,
+        "identifiers": [{"scheme": "delta-slug", "identifier": organization.slug}],
+    }
+    if organization.short_name:
+        row["other_names"] = [{"name": organization.short_name, "note": "short name"}]
+    if organization.parent:
+        row["parent_id"] = popolo_id_of(organization.parent, "organization")
+    for name in ("founding_date", "dissolution_date"):
+        if getattr(organization, name):
+            row[name] = getattr(organization, name).isoformat()
+    return row
+
+
+def _membership_row(membership: Membership) -> dict:
+    row = {
+        "id": popolo_id_of(membership, "membership"),
+        "person_id": popolo_id_of(membership.person, "person"),
+        "organization_id": popolo_id_of(membership.organization, "organization"),
+        "role": membership.role,
+    }
+    if membership.label:
+        row["label"] = membership.label
+    if membership.on_behalf_of:
+        row["on_behalf_of_id"] = popolo_id_of(membership.on_behalf_of, "organization")
+    if membership.term:
+        row["legislative_period_id"] = popolo_id_of(membership.term, "term")
+    if membership.substitute_order:
+        row["substitute_order"] = membership.substitute_order
+    for name in ("start_date", "end_date"):
+        if getattr(membership, name):
+            row[name] = getattr(membership, name).isoformat()
+    return row

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
-from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 
 from democracy.core.sanitize import clean_html, clean_line, clean_text
 from democracy.core.services import audit_log
 from democracy.people.models import ContactDetail, Membership, Organization, Person, Term
+from democracy.people.selectors import contact_email_for
 
 
 def unique_slug(model, base: str, *, exclude_pk=None) -> str:
@@ -198,45 +198,6 @@ def contact_detail_add(
     return detail
 
 
-@transaction.atomic
-def contact_detail_update(*, detail: ContactDetail, actor, **fields) -> list[str]:
-    changed = _changed(detail, fields)
-    if changed:
-        _check_consent(detail)
-        detail.full_clean()
-        detail.save(update_fields=changed)
-        audit_log(
-            actor=actor,
-            action="people.contact_detail.update",
-            target=detail,
-            data={"fields": changed, "publish": detail.publish},
-        )
-    return changed
-
-
-@transaction.atomic
-def contact_detail_record_consent(
-    *, detail: ContactDetail, actor, source: str, publish: bool = True
-) -> ContactDetail:
-    """Record that the person agreed to publication (and publish), or withdraw it."""
-    if publish:
-        detail.consent_given_at = timezone_now()
-        detail.consent_source = source
-    else:
-        detail.consent_given_at = None
-        detail.consent_source = source
-    detail.publish = publish
-    detail.full_clean()
-    detail.save(update_fields=["consent_given_at", "consent_source", "publish"])
-    audit_log(
-        actor=actor,
-        action="people.contact_detail.consent" if publish else "people.contact_detail.withdraw",
-        target=detail,
-        reason=source,
-    )
-    return detail
-
-
 def _check_consent(detail: ContactDetail) -> None:
     if detail.publish and detail.consent_given_at is None:
         raise ValidationError(
@@ -272,7 +233,6 @@ def politician_message_send(
     sender (Reply-To). The message itself is not stored in Delta: it exists only in the
     mail to the politician, where it may become a public record (allmän handling).
     """
-    from democracy.people.selectors import contact_email_for
 
     target = contact_email_for(person=person)
     if target is None:

@@ -23,9 +23,3 @@ def sri_script(path):
         static(path),
         sri(path),
     )
-
-
-@register.filter
-def hidden_below(value, minimum):
-    """True when a count is too small to show."""
-    return value is None or value < minimum

@@ -1,12 +1,13 @@
 from datetime import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.timezone import is_aware, localtime
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
-from democracy.core.models import EditorialText
+from democracy.core.models import EditorialText, SignLanguageVideo
 from democracy.core.sanitize import render_rich_text
 from democracy.core.translations import active_language, default_language, is_bidi, localized
 
@@ -112,11 +113,6 @@ def sign_language_link(topic):
     """A link to the topic's film on the sign-language page, when one is published (one
     query): ``{% sign_language_link "proposal-rules" %}``. The link text is in the interface's
     language and says so, so it reads right inside a Swedish-only (easy-Swedish) page too."""
-    from django.urls import reverse
-    from django.utils.translation import gettext
-
-    from democracy.core.models import SignLanguageVideo
-
     if not SignLanguageVideo.objects.filter(topic=topic, is_published=True).exists():
         return ""
     language = active_language()

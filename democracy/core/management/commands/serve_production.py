@@ -54,7 +54,7 @@ def gunicorn_command(*, port: int, workers: int, threads: int) -> list[str]:
 
 def websocket_command(*, fd: int) -> list[str]:
     """One websocket process (uvicorn with uvloop and the websockets library: 0.07 ms of CPU
-    per count message where daphne took 0.17 ms; decision 93). It serves on a listening socket
+    per count message where daphne took 0.17 ms; decision 92). It serves on a listening socket
     it inherits (``fd``). Only nginx reaches it, for ``/ws/``."""
     return [
         sys.executable,
@@ -90,7 +90,7 @@ def reuseport_listeners(port: int, count: int) -> list[socket.socket]:
 
     With SO_REUSEPORT the kernel spreads new connections evenly over the sockets (by a hash of
     the client's address and port), so each websocket process fans a count out to its share of
-    the sockets on its own core (decision 93). A single shared socket would let whichever
+    the sockets on its own core (decision 92). A single shared socket would let whichever
     process wakes first take most of a burst.
     """
     listeners = []

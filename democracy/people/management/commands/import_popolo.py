@@ -1,5 +1,7 @@
 """``manage.py import_popolo FILE``: load persons, organizations and memberships from Popolo."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from democracy.people.popolo import PopoloError, import_document, load_document
@@ -29,8 +31,6 @@ class Command(BaseCommand):
     def handle(self, *args, file, dry_run, consent_source, **options):
         try:
             if file == "-":
-                import sys
-
                 raw = sys.stdin.buffer.read()
             else:
                 with open(file, "rb") as handle:
