@@ -61,6 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from deploy.stack import (  # noqa: E402
+    descendants,
     find_nginx,
     make_certificate,
     nginx_conf,
@@ -211,20 +212,8 @@ class CpuMeter:
     def sample(self) -> dict[int, tuple[str, float]]:
         table = proc_table()
         backends = self._backends()
-        children: dict[int, list[int]] = {}
-        for pid, (ppid, _cmd, _cpu) in table.items():
-            children.setdefault(ppid, []).append(pid)
-
-        def descendants(root):
-            found, todo = set(), [root]
-            while todo:
-                pid = todo.pop()
-                found.add(pid)
-                todo.extend(children.get(pid, []))
-            return found
-
-        stack = descendants(self.app_pid)
-        proxy = descendants(self.nginx_pid) if self.nginx_pid else set()
+        stack = descendants(self.app_pid, table)
+        proxy = descendants(self.nginx_pid, table) if self.nginx_pid else set()
         kinds = {}
         for pid, (_ppid, cmd, cpu) in table.items():
             if pid == os.getpid():
