@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 from django_ratelimit.core import is_ratelimited
 
+from democracy.core.forms import apply_errors
 from democracy.core.permissions import StaffRequiredMixin, staff_required
 from democracy.core.roles import Role
 from democracy.core.views import rate_limited
@@ -81,14 +82,6 @@ def _too_many(response):
     response.status_code = 429
     response["Retry-After"] = "60"
     return response
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- The public list and rules --------------------------------------------------------------
@@ -310,7 +303,7 @@ def sign(request, pk: int):
             if form is None:
                 form = SignForm(request.POST)
                 form.is_valid()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return HttpResponseRedirect(_detail_url(get_script_prefix(), pk) + "?signed=1#sign")
         if form is None or not form.errors:
@@ -354,7 +347,7 @@ def comment_create(request, pk: int):
             messages.error(request, str(error))
             return redirect(proposal.get_absolute_url())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Your comment is published."))
             return redirect(proposal.get_absolute_url() + "#comments")
@@ -479,7 +472,7 @@ class ProposalWriteView(LoginRequiredMixin, TemplateView):
                 messages.error(request, str(error))
                 return redirect(self.proposal.get_absolute_url())
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 if going_on:
                     return redirect("proposals:proposal-review", pk=self.proposal.pk)
@@ -669,7 +662,7 @@ def _moderation_action(request, pk, form_class, form_name, act, success):
             messages.error(request, str(error))
             return redirect("proposals:moderation-detail", pk=pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("proposals:moderation-detail", pk=pk)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from democracy.core.forms import apply_errors
 from democracy.core.media import protected_file_response
 from democracy.core.permissions import staff_guard, staff_required
 from democracy.core.roles import Role
@@ -66,14 +67,6 @@ def _errors(error: ValidationError) -> list[str]:
 def _flash_errors(request, error: ValidationError) -> None:
     for message in _errors(error):
         messages.error(request, message)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Public pages ---------------------------------------------------------------------------
@@ -573,7 +566,7 @@ def admin_elections(request):
         try:
             election = services.election_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The election is created. Add districts next."))
             return redirect("youth_vote:admin-election", slug=election.slug)
@@ -625,7 +618,7 @@ def admin_election_edit(request, slug):
         try:
             services.election_update(election=election, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("youth_vote:admin-election", slug=election.slug)
@@ -645,7 +638,7 @@ def admin_districts(request, slug):
         try:
             services.district_create(election=election, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The district is added and the seats are shared again."))
             return redirect("youth_vote:admin-districts", slug=election.slug)
@@ -681,7 +674,7 @@ def admin_district_edit(request, slug, pk):
         try:
             services.district_update(district=district, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("youth_vote:admin-districts", slug=slug)
@@ -706,7 +699,7 @@ def admin_schools(request, slug):
                 district=form.cleaned_data["district"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The school is added. Link its contact persons."))
             return redirect("youth_vote:admin-school-edit", slug=slug, pk=school.pk)
@@ -788,7 +781,7 @@ def admin_candidates(request, slug):
         try:
             services.candidate_create(election=election, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The candidate is added and waits for review."))
             return redirect("youth_vote:admin-candidates", slug=slug)
@@ -879,7 +872,7 @@ def admin_roll(request, slug):
                 actor=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             status = 400
         else:
             form = RollImportForm(election=election)

@@ -1,15 +1,29 @@
-"""Forms of the core's staff pages."""
+"""Forms of the core's staff pages, and how every app's views put a service's refusal on a
+form."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from democracy.core import sign_language
 
 
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on ``form``: each field's messages at that field
+    (at the top for a field the form does not have), a message without a field at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class SignLanguageVideoForm(forms.Form):
     """A topic's sign-language film. The files are checked by the service (their content),
-    so a bad file comes back as that field's error with the text and the choice kept."""
+    so a bad file comes back as that field's error with the text and the choice kept. A
+    missing file of a first upload is also refused here, so that it is shown together with
+    a missing text (the service refuses it too, for callers without this form)."""
 
     video = forms.FileField(
         label=_("Film in Swedish Sign Language"),

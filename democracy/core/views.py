@@ -18,7 +18,7 @@ from django.views.i18n import set_language as django_set_language
 
 from democracy.accounts.services import user_set_language
 from democracy.core import health, services, sign_language
-from democracy.core.forms import SignLanguageVideoForm
+from democracy.core.forms import SignLanguageVideoForm, apply_errors
 from democracy.core.media import protected_file_response
 from democracy.core.middleware import busy_response
 from democracy.core.models import SIGN_LANGUAGE_DIR, SignLanguageVideo, StaffAlert
@@ -177,8 +177,7 @@ def staff_sign_language_edit(request, topic):
                 is_published=form.cleaned_data["is_published"],
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            apply_errors(form, error)
         else:
             if saved.is_published:
                 messages.success(

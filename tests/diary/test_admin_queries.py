@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from democracy.core.models import AuditEntry
 from democracy.core.roles import Role
@@ -36,6 +37,30 @@ def inline(prefix, rows, initial=0):
         for key, value in row.items():
             data[f"{prefix}-{index}-{key}"] = value
     return data
+
+
+def meeting_admin_form(meeting, *, status=None, start=None, agenda_items=()):
+    """The back office's meeting form as a browser sends it for ``meeting`` (its status and
+    start unless given), with ``agenda_items`` as new inline rows and no documents."""
+    local = timezone.localtime(start or meeting.start)
+    return {
+        "organization": meeting.organization_id,
+        "year": str(meeting.year),
+        "number": str(meeting.number),
+        "title": "",
+        "start_0": local.date().isoformat(),
+        "start_1": local.strftime("%H:%M"),
+        "end_0": "",
+        "end_1": "",
+        "location": meeting.location,
+        "address": "",
+        "webcast_url": "",
+        "status": status or meeting.status,
+        "publicity": "open",
+        "status_note": "",
+        **inline("agenda_items", list(agenda_items)),
+        **inline("documents", []),
+    }
 
 
 def test_editor_creates_a_meeting_with_an_agenda_item_and_records_the_decision(editor_client):

@@ -10,7 +10,7 @@ from democracy.core.roles import Role
 from democracy.diary import services
 from democracy.diary.models import Case, Document, Meeting
 from tests.diary.factories import AgendaItemFactory, CaseFactory, MeetingFactory
-from tests.diary.test_admin_queries import inline
+from tests.diary.test_admin_queries import inline, meeting_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -151,40 +151,22 @@ def test_demo_meeting_place_names_its_address_once(client):
 
 
 def _meeting_change_with_new_item(meeting, case):
-    local = timezone.localtime(meeting.start)
-    return {
-        "organization": meeting.organization_id,
-        "year": str(meeting.year),
-        "number": str(meeting.number),
-        "title": "",
-        "start_0": local.date().isoformat(),
-        "start_1": local.strftime("%H:%M"),
-        "end_0": "",
-        "end_1": "",
-        "location": meeting.location,
-        "address": "",
-        "webcast_url": "",
-        "status": meeting.status,
-        "publicity": "open",
-        "status_note": "",
-        **inline(
-            "agenda_items",
-            [
-                {
-                    "meeting": str(meeting.pk),
-                    "position": "1",
-                    "title": "Ny cykelväg",
-                    "paragraph": "",
-                    "public": "on",
-                    "case": str(case.pk),
-                    "proposal_text": "Bygg cykelvägen.",
-                    "outcome": "",
-                    "decision_text": "",
-                }
-            ],
-        ),
-        **inline("documents", []),
-    }
+    return meeting_admin_form(
+        meeting,
+        agenda_items=[
+            {
+                "meeting": str(meeting.pk),
+                "position": "1",
+                "title": "Ny cykelväg",
+                "paragraph": "",
+                "public": "on",
+                "case": str(case.pk),
+                "proposal_text": "Bygg cykelvägen.",
+                "outcome": "",
+                "decision_text": "",
+            }
+        ],
+    )
 
 
 def test_case_put_on_an_agenda_in_the_admin_is_on_the_agenda(editor_client):

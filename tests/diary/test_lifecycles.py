@@ -12,7 +12,11 @@ from democracy.core.models import AuditEntry
 from democracy.diary import services
 from democracy.diary.models import Case, Meeting
 from tests.diary.factories import CaseFactory, MeetingFactory
-from tests.diary.test_admin_queries import editor_client, inline  # noqa: F401 - a fixture
+from tests.diary.test_admin_queries import (  # noqa: F401 - editor_client is a fixture
+    editor_client,
+    inline,
+    meeting_admin_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,25 +133,7 @@ def test_a_case_status_change_in_the_admin_goes_through_the_service(editor_clien
 
 
 def _meeting_form(meeting, *, status, start=None):
-    local = timezone.localtime(start or meeting.start)
-    return {
-        "organization": meeting.organization_id,
-        "year": str(meeting.year),
-        "number": str(meeting.number),
-        "title": "",
-        "start_0": local.date().isoformat(),
-        "start_1": local.strftime("%H:%M"),
-        "end_0": "",
-        "end_1": "",
-        "location": meeting.location,
-        "address": "",
-        "webcast_url": "",
-        "status": status,
-        "publicity": "open",
-        "status_note": "",
-        **inline("agenda_items", []),
-        **inline("documents", []),
-    }
+    return meeting_admin_form(meeting, status=status, start=start)
 
 
 def test_an_impossible_meeting_status_in_the_admin_is_a_message(editor_client):  # noqa: F811
